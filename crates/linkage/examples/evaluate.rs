@@ -1,0 +1,330 @@
+//! Runs the engine on a CSV data set with ground truth and prints precision, recall, F1
+//! and time. Used by `scripts/bench-linkage/run.sh`.
+//!
+//! ```text
+//! evaluate dedup FILE.csv --truth person_id [--map field=column]...
+//! evaluate link A.csv B.csv --truth person_id [--map field=column]...
+//! evaluate generate OUT.csv --records N [--seed S]
+//! ```
+//! The truth column is read only by this program, never by the engine.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::BufReader;
+use std::time::Instant;
+
+use passerelle_linkage::generator::{GeneratorConfig, generate, write_csv};
+use passerelle_linkage::score::{PairwiseScore, pairwise};
+use passerelle_linkage::{DedupOptions, OutputKind, dedup_csv, link_csv_files};
+
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
+
+fn column(path: &str, name: &str, key: &str) -> Res<HashMap<String, String>> {
+    let mut rdr = csv::Reader::from_path(path)?;
+    let h = rdr.headers()?.clone();
+    let ti = h
+        .iter()
+        .position(|c| c == name)
+        .ok_or(format!("no column {name} in {path}"))?;
+    let ki = h
+        .iter()
+        .position(|c| c == key)
+        .ok_or(format!("no column {key} in {path}"))?;
+    let mut m = HashMap::new();
+    for r in rdr.records() {
+        let r = r?;
+        m.insert(
+            r.get(ki).unwrap_or_default().to_string(),
+            r.get(ti).unwrap_or_default().to_string(),
+        );
+    }
+    Ok(m)
+}
+
+fn id_column(path: &str, opts: &DedupOptions) -> Res<String> {
+    if let Some((_, c)) = opts.mapping.iter().find(|(f, _)| f == "record_id") {
+        return Ok(c.clone());
+    }
+    let mut rdr = csv::Reader::from_path(path)?;
+    let h = rdr.headers()?.clone();
+    for c in ["record_id", "id", "rec_id"] {
+        if h.iter().any(|x| x == c) {
+            return Ok(c.to_string());
+        }
+    }
+    Err("no id column".into())
+}
+
+fn print(name: &str, n: usize, s: &PairwiseScore, secs: f64) {
+    println!(
+        "RESULT dataset={name} records={n} precision={:.4} recall={:.4} f1={:.4} seconds={secs:.3} tp={} predicted={} true={}",
+        s.precision, s.recall, s.f1, s.true_positives, s.predicted_pairs, s.true_pairs
+    );
+}
+
+fn main() -> Res<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut positional = Vec::new();
+    let mut truth = "person_id".to_string();
+    let mut opts = DedupOptions::default();
+    let mut records = 5000usize;
+    let mut seed = 1u64;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--truth" => {
+                truth = args.get(i + 1).cloned().ok_or("--truth needs a value")?;
+                i += 1;
+            }
+            "--map" => {
+                opts.mapping.push(DedupOptions::parse_mapping(
+                    args.get(i + 1).ok_or("--map needs a value")?,
+                )?);
+                i += 1;
+            }
+            "--records" => {
+                records = args.get(i + 1).ok_or("--records needs a value")?.parse()?;
+                i += 1;
+            }
+            "--em-iterations" => {
+                opts.config.em_max_iterations = args
+                    .get(i + 1)
+                    .ok_or("--em-iterations needs a value")?
+                    .parse()?;
+                i += 1;
+            }
+            "--seed" => {
+                seed = args.get(i + 1).ok_or("--seed needs a value")?.parse()?;
+                i += 1;
+            }
+            a => positional.push(a.to_string()),
+        }
+        i += 1;
+    }
+    match positional.first().map(String::as_str) {
+        Some("generate") => {
+            let out = positional.get(1).ok_or("generate needs OUT.csv")?;
+            let recs = generate(&GeneratorConfig {
+                records,
+                seed,
+                ..GeneratorConfig::default()
+            });
+            write_csv(&recs, File::create(out)?)?;
+            eprintln!("wrote {} records to {out}", recs.len());
+        }
+        Some("dedup") => {
+            let path = positional.get(1).ok_or("dedup needs FILE.csv")?;
+            let idc = id_column(path, &opts)?;
+            let truth_of = column(path, &truth, &idc)?;
+            let t0 = Instant::now();
+            let mut out = Vec::new();
+            let rep = dedup_csv(
+                BufReader::new(File::open(path)?),
+                &mut out,
+                &opts,
+                &mut |p| eprintln!("{:.3}s {:?}", t0.elapsed().as_secs_f64(), p),
+            )?;
+            let secs = t0.elapsed().as_secs_f64();
+            let mut rdr = csv::Reader::from_reader(out.as_slice());
+            let (mut pred, mut tru) = (Vec::new(), Vec::new());
+            for r in rdr.records() {
+                let r = r?;
+                pred.push(r.get(1).unwrap_or_default().to_string());
+                tru.push(
+                    truth_of
+                        .get(r.get(0).unwrap_or_default())
+                        .cloned()
+                        .unwrap_or_default(),
+                );
+            }
+            eprintln!("{:?}", rep.link);
+            for n in &rep.notes {
+                eprintln!("note: {n}");
+            }
+            print(path, rep.records, &pairwise(&pred, &tru), secs);
+        }
+        Some("run") => {
+            // What the CLI does: CSV in, clusters out, no ground truth held in memory.
+            let path = positional.get(1).ok_or("run needs IN.csv OUT.csv")?;
+            let out = positional.get(2).ok_or("run needs IN.csv OUT.csv")?;
+            let t0 = Instant::now();
+            let rep = dedup_csv(
+                BufReader::new(File::open(path)?),
+                std::io::BufWriter::new(File::create(out)?),
+                &opts,
+                &mut |_| {},
+            )?;
+            eprintln!("{:?}", rep.link);
+            println!(
+                "RUN records={} seconds={:.3}",
+                rep.records,
+                t0.elapsed().as_secs_f64()
+            );
+        }
+        Some("diagnose") => {
+            // Prints the wrongly linked pairs (above threshold, different persons) and
+            // missed pairs (below threshold, same person) with their explanations.
+            let path = positional.get(1).ok_or("diagnose needs FILE.csv")?;
+            let idc = id_column(path, &opts)?;
+            let truth_of = column(path, &truth, &idc)?;
+            opts.output = OutputKind::Pairs;
+            opts.config.pairs_min_probability = 0.0;
+            let mut out = Vec::new();
+            let rep = dedup_csv(
+                BufReader::new(File::open(path)?),
+                &mut out,
+                &opts,
+                &mut |_| {},
+            )?;
+            eprintln!("{:?}", rep.link);
+            let mut by_person: HashMap<&str, u64> = HashMap::new();
+            for t in truth_of.values() {
+                *by_person.entry(t.as_str()).or_insert(0) += 1;
+            }
+            let true_pairs: u64 = by_person.values().map(|n| n * (n - 1) / 2).sum();
+            let mut blocked_true = 0u64;
+            let mut rdr = csv::Reader::from_reader(out.as_slice());
+            let (mut fp, mut fneg) = (0, 0);
+            for r in rdr.records() {
+                let r = r?;
+                let same = truth_of.get(r.get(0).unwrap_or_default())
+                    == truth_of.get(r.get(1).unwrap_or_default());
+                let p: f64 = r.get(3).unwrap_or("0").parse()?;
+                if same {
+                    blocked_true += 1;
+                }
+                if p >= 0.5 && !same {
+                    fp += 1;
+                    if fp <= 25 {
+                        println!("FP {:?}", r);
+                    }
+                } else if p < 0.5 && same {
+                    fneg += 1;
+                    if fneg <= 25 {
+                        println!("FN {:?}", r);
+                    }
+                }
+            }
+            println!(
+                "false positives {fp}, false negatives (scored) {fneg}; true pairs {true_pairs}, of which blocked {blocked_true}"
+            );
+        }
+        Some("params") => {
+            let path = positional.get(1).ok_or("params needs FILE.csv")?;
+            let recs = passerelle_linkage::csvio::read_records(File::open(path)?, &opts.mapping)?;
+            let l = passerelle_linkage::link(&recs, &opts.config)?;
+            let p = l.matcher.params();
+            println!(
+                "lambda {:.4} related {:.4} iterations {}",
+                p.lambda, p.lambda_related, p.iterations
+            );
+            for f in 0..p.fields() {
+                let fmt = |v: &Vec<f64>| {
+                    v.iter()
+                        .map(|x| format!("{x:.4}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                println!(
+                    "field {f}\n  m {}\n  u {}\n  r {}",
+                    fmt(&p.m[f]),
+                    fmt(&p.u[f]),
+                    fmt(&p.r[f])
+                );
+            }
+        }
+        Some("linkdiag") => {
+            let a = positional.get(1).ok_or("linkdiag needs A.csv B.csv")?;
+            let b = positional.get(2).ok_or("linkdiag needs A.csv B.csv")?;
+            let idc = id_column(a, &opts)?;
+            let ta = column(a, &truth, &idc)?;
+            let tb = column(b, &truth, &idc)?;
+            let ra = passerelle_linkage::csvio::read_records(File::open(a)?, &opts.mapping)?;
+            let rb = passerelle_linkage::csvio::read_records(File::open(b)?, &opts.mapping)?;
+            opts.config.pairs_min_probability = 1e-9;
+            let l = passerelle_linkage::link_two(&ra, &rb, &opts.config)?;
+            let matched: HashSet<(usize, usize)> =
+                l.matches.iter().map(|&(i, j, _)| (i, j)).collect();
+            let mut cand = HashSet::new();
+            for p in &l.pairs {
+                cand.insert((p.a, p.b));
+                let same = ta.get(&ra[p.a].id) == tb.get(&rb[p.b].id);
+                if same && !matched.contains(&(p.a, p.b)) {
+                    let s = l.matcher.score_pair(&ra[p.a], &rb[p.b]);
+                    println!(
+                        "MISSED {} {} w={:.2} {}",
+                        ra[p.a].id,
+                        rb[p.b].id,
+                        p.weight,
+                        passerelle_linkage::format_explanation(&s)
+                    );
+                } else if !same && matched.contains(&(p.a, p.b)) {
+                    println!("WRONG {} {} w={:.2}", ra[p.a].id, rb[p.b].id, p.weight);
+                }
+            }
+            let idx_b: HashMap<&str, usize> = rb
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (tb.get(&r.id).map(String::as_str).unwrap_or(""), i))
+                .collect();
+            for (i, r) in ra.iter().enumerate() {
+                if let Some(&j) = ta.get(&r.id).and_then(|t| idx_b.get(t.as_str()))
+                    && !cand.contains(&(i, j))
+                {
+                    println!("NOT BLOCKED {:?}\n            {:?}", ra[i], rb[j]);
+                }
+            }
+            eprintln!("{:?}", l.matcher.params());
+        }
+        Some("link") => {
+            let a = positional.get(1).ok_or("link needs A.csv B.csv")?;
+            let b = positional.get(2).ok_or("link needs A.csv B.csv")?;
+            let idc = id_column(a, &opts)?;
+            let ta = column(a, &truth, &idc)?;
+            let tb = column(b, &truth, &idc)?;
+            opts.output = OutputKind::Pairs;
+            let t0 = Instant::now();
+            let mut out = Vec::new();
+            let rep = link_csv_files(
+                BufReader::new(File::open(a)?),
+                BufReader::new(File::open(b)?),
+                &mut out,
+                &opts,
+                &mut |p| eprintln!("{:.3}s {:?}", t0.elapsed().as_secs_f64(), p),
+            )?;
+            let secs = t0.elapsed().as_secs_f64();
+            let mut rdr = csv::Reader::from_reader(out.as_slice());
+            let mut predicted = HashSet::new();
+            for r in rdr.records() {
+                let r = r?;
+                predicted.insert((
+                    r.get(0).unwrap_or_default().to_string(),
+                    r.get(1).unwrap_or_default().to_string(),
+                ));
+            }
+            let mut by_truth: HashMap<&str, usize> = HashMap::new();
+            for t in tb.values() {
+                *by_truth.entry(t.as_str()).or_insert(0) += 1;
+            }
+            let true_pairs: usize = ta
+                .values()
+                .map(|t| by_truth.get(t.as_str()).copied().unwrap_or(0))
+                .sum();
+            let tp = predicted
+                .iter()
+                .filter(|(x, y)| matches!((ta.get(x), tb.get(y)), (Some(p), Some(q)) if p == q))
+                .count();
+            eprintln!("{:?}", rep.link);
+            let s =
+                PairwiseScore::from_counts(tp as u64, predicted.len() as u64, true_pairs as u64);
+            print(&format!("{a}+{b}"), rep.records, &s, secs);
+        }
+        _ => {
+            eprintln!(
+                "usage: evaluate dedup FILE --truth COL | link A B --truth COL | generate OUT --records N"
+            );
+            std::process::exit(2);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,239 @@
+//! Blocking: which record pairs are worth comparing.
+//!
+//! Why several keys: comparing every pair is quadratic (5 × 10¹¹ pairs for a million
+//! records). A pair is a candidate when the two records share at least one key, and each
+//! key survives a different kind of noise: the phonetic skeletons of given and family name
+//! (sorted, so a swap still meets; Arabic script meets Latin through transliteration), a
+//! name skeleton with the birth year, the phone number, the document number, the full birth
+//! date. A person whose name is misspelled still meets through the phone or the date; one
+//! whose phone changed meets through the name and year.
+//!
+//! The bound: a key shared by very many records ("Mamadou" + 1990) would produce a
+//! quadratic block. A block above `max_block_size` is not compared in full: its records are
+//! sorted by name and date and each is compared with its `window` neighbours (sorted
+//! neighbourhood). If the total still exceeds `max_pairs`, the block bound is halved and
+//! blocking runs again.
+
+use rayon::prelude::*;
+
+use crate::record::{Prepared, hash_str};
+
+/// Blocking settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockingConfig {
+    /// Blocks above this size are compared by sorted neighbourhood, not in full.
+    pub max_block_size: usize,
+    /// Neighbours compared within an oversized block.
+    pub window: usize,
+    /// Upper bound on candidate pairs.
+    pub max_pairs: usize,
+}
+
+impl Default for BlockingConfig {
+    fn default() -> Self {
+        BlockingConfig {
+            max_block_size: 32,
+            window: 8,
+            max_pairs: 200_000_000,
+        }
+    }
+}
+
+/// Which optional fields (city, then extras) are selective enough to block on: those whose
+/// distinct values are at least a fifth of their non-missing values. A postcode or a street
+/// address qualifies; a state, a street number or a city of a national registry does not.
+fn selective_fields(records: &[Prepared]) -> Vec<bool> {
+    let n_extra = records.iter().map(|r| r.extra.len()).max().unwrap_or(0);
+    let mut out = Vec::with_capacity(n_extra + 1);
+    for f in 0..=n_extra {
+        let mut seen = std::collections::HashSet::new();
+        let mut count = 0usize;
+        for r in records {
+            let v = if f == 0 {
+                r.city.as_deref()
+            } else {
+                r.extra.get(f - 1).and_then(|v| v.as_deref())
+            };
+            if let Some(v) = v {
+                count += 1;
+                seen.insert(v);
+            }
+        }
+        out.push(count >= 10 && seen.len() * 5 >= count);
+    }
+    out
+}
+
+fn keys(r: &Prepared, selective: &[bool], out: &mut Vec<u64>) {
+    for (f, &use_it) in selective.iter().enumerate() {
+        if !use_it {
+            continue;
+        }
+        let v = if f == 0 {
+            r.city.as_deref()
+        } else {
+            r.extra.get(f - 1).and_then(|v| v.as_deref())
+        };
+        if let Some(v) = v {
+            out.push(hash_str(&format!("x{f}|{v}")));
+        }
+    }
+    let year = r.dob.map(|d| d.year);
+    for v in &r.views {
+        let g = v.given.first().map(|t| &*t.skel).filter(|s| !s.is_empty());
+        let f = v.family.last().map(|t| &*t.skel).filter(|s| !s.is_empty());
+        match (g, f) {
+            (Some(g), Some(f)) => {
+                let (a, b) = if g <= f { (g, f) } else { (f, g) };
+                out.push(hash_str(&format!("n|{a}|{b}")));
+            }
+            (Some(x), None) | (None, Some(x)) => out.push(hash_str(&format!("n1|{x}"))),
+            (None, None) => {}
+        }
+        // Given name with the start of the family name: survives a typo late in the family name.
+        if let (Some(g), Some(f)) = (v.given.first(), v.family.last()) {
+            let prefix: String = f.latin.chars().take(2).collect();
+            out.push(hash_str(&format!("gf|{}|{prefix}", g.skel)));
+        }
+        if let Some(y) = year {
+            for s in [g, f].into_iter().flatten() {
+                out.push(hash_str(&format!("ny|{s}|{y}")));
+            }
+        }
+    }
+    if let Some(p) = &r.phone {
+        out.push(hash_str(&format!("p|{p}")));
+    }
+    if let Some(d) = &r.document {
+        out.push(hash_str(&format!("d|{d}")));
+    }
+    if let Some(d) = r.dob.filter(|d| d.is_full()) {
+        // The full date with the initial of either name: a date alone is shared by dozens
+        // of strangers in a national registry, a typo rarely hits a name's first letter.
+        for v in &r.views {
+            for t in [v.given.first(), v.family.last()].into_iter().flatten() {
+                if let Some(c) = t.skel.chars().next() {
+                    out.push(hash_str(&format!("b|{}|{}|{}|{c}", d.year, d.month, d.day)));
+                }
+            }
+        }
+    }
+}
+
+fn sort_key(r: &Prepared) -> String {
+    let mut s = String::new();
+    if let Some(v) = r.views.first() {
+        s.push_str(&v.family_concat);
+        s.push('|');
+        s.push_str(&v.given_concat);
+    }
+    if let Some(d) = r.dob {
+        s.push_str(&format!("|{:04}{:02}{:02}", d.year, d.month, d.day));
+    }
+    s
+}
+
+#[inline]
+fn pair(i: u32, j: u32) -> u64 {
+    let (a, b) = if i < j { (i, j) } else { (j, i) };
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+/// Candidate pairs as `(i << 32) | j` with `i < j`, sorted and distinct. When
+/// `cross_only`, only pairs of records from different sources are kept.
+pub(crate) fn candidate_pairs(
+    records: &[Prepared],
+    cfg: &BlockingConfig,
+    cross_only: bool,
+) -> Result<Vec<u64>, crate::LinkageError> {
+    let selective = selective_fields(records);
+    let mut entries: Vec<(u64, u32)> = records
+        .par_iter()
+        .enumerate()
+        .fold(Vec::new, |mut acc, (i, r)| {
+            let mut ks = Vec::with_capacity(12);
+            keys(r, &selective, &mut ks);
+            ks.sort_unstable();
+            ks.dedup();
+            acc.extend(ks.into_iter().map(|k| (k, i as u32)));
+            acc
+        })
+        .reduce(Vec::new, |mut a, mut b| {
+            a.append(&mut b);
+            a
+        });
+    entries.par_sort_unstable();
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for i in 1..=entries.len() {
+        if i == entries.len() || entries[i].0 != entries[start].0 {
+            if i - start >= 2 {
+                groups.push((start, i));
+            }
+            start = i;
+        }
+    }
+    let mut max_block = cfg.max_block_size.max(2);
+    loop {
+        let mut pairs: Vec<u64> = groups
+            .par_iter()
+            .fold(Vec::new, |mut acc, &(s, e)| {
+                let members: Vec<u32> = entries[s..e].iter().map(|x| x.1).collect();
+                emit(
+                    records, &members, max_block, cfg.window, cross_only, &mut acc,
+                );
+                acc
+            })
+            .reduce(Vec::new, |mut a, mut b| {
+                a.append(&mut b);
+                a
+            });
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        if pairs.len() <= cfg.max_pairs {
+            return Ok(pairs);
+        }
+        if max_block <= 4 {
+            return Err(crate::LinkageError::TooManyPairs {
+                pairs: pairs.len(),
+                limit: cfg.max_pairs,
+            });
+        }
+        max_block /= 2;
+    }
+}
+
+fn emit(
+    records: &[Prepared],
+    members: &[u32],
+    max_block: usize,
+    window: usize,
+    cross_only: bool,
+    out: &mut Vec<u64>,
+) {
+    let ok =
+        |i: u32, j: u32| !cross_only || records[i as usize].source != records[j as usize].source;
+    if members.len() <= max_block {
+        for (x, &i) in members.iter().enumerate() {
+            for &j in &members[x + 1..] {
+                if ok(i, j) {
+                    out.push(pair(i, j));
+                }
+            }
+        }
+        return;
+    }
+    let mut sorted: Vec<(String, u32)> = members
+        .iter()
+        .map(|&i| (sort_key(&records[i as usize]), i))
+        .collect();
+    sorted.sort_unstable();
+    for x in 0..sorted.len() {
+        for y in x + 1..(x + window).min(sorted.len()) {
+            let (i, j) = (sorted[x].1, sorted[y].1);
+            if ok(i, j) {
+                out.push(pair(i, j));
+            }
+        }
+    }
+}

@@ -1,0 +1,465 @@
+//! The linkage pipeline: prepare → block → compare → EM → score → cluster.
+//!
+//! Why one pipeline for every front-end: the CLI (`dedup_csv`), the in-memory API
+//! ([`link`], [`link_two`]) and the search-before-create of case work must give the same
+//! answer for the same records, so they all call [`run`] on prepared records.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::blocking::{BlockingConfig, candidate_pairs};
+use crate::cluster::{ClusterConfig, cluster, one_to_one};
+use crate::compare::{Comparison, MAX_FIELDS, compare};
+use crate::error::LinkageError;
+use crate::explain::{PairScore, score};
+use crate::fellegi_sunter::{Params, TermFrequencies, em, probability, seed_params};
+use crate::record::{ParseIssues, Prepared, Record, prepare};
+
+/// Settings of a linkage run. The defaults are meant to work on any registry: weights are
+/// learned by EM, never set by hand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Blocking bounds.
+    pub blocking: BlockingConfig,
+    /// Clustering guards against chaining.
+    pub cluster: ClusterConfig,
+    /// A pair is a match when its probability is at least this.
+    pub threshold: f64,
+    /// Pairs below this probability are left out of [`Linkage::pairs`].
+    pub pairs_min_probability: f64,
+    /// EM iteration limit.
+    pub em_max_iterations: usize,
+    /// EM stops when no parameter moves more than this.
+    pub em_tolerance: f64,
+    /// Adjust name weights by value frequency.
+    pub term_frequency: bool,
+    /// Model related non-matches (households, twins) as a latent class of their own.
+    pub related_class: bool,
+    /// Below this many candidate pairs EM is not run (too little to learn from) and the
+    /// built-in prior weights are used.
+    pub em_min_pairs: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            blocking: BlockingConfig::default(),
+            cluster: ClusterConfig::default(),
+            threshold: 0.5,
+            pairs_min_probability: 0.01,
+            em_max_iterations: 200,
+            em_tolerance: 1e-5,
+            term_frequency: true,
+            em_min_pairs: 200,
+            related_class: true,
+        }
+    }
+}
+
+/// Stage of a run, reported to the progress callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading and preparing records.
+    Reading,
+    /// Building candidate pairs.
+    Blocking,
+    /// Comparing candidate pairs.
+    Comparing,
+    /// Estimating m and u.
+    Estimating,
+    /// Grouping records into persons.
+    Clustering,
+    /// Writing the output.
+    Writing,
+}
+
+/// Progress of a long run: `done` out of `total` units of the current stage (`total` is 0
+/// when unknown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Current stage.
+    pub stage: Stage,
+    /// Units done.
+    pub done: u64,
+    /// Units in the stage, 0 when unknown.
+    pub total: u64,
+}
+
+/// A trained (or default) model that scores record pairs.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    params: Params,
+    tf: TermFrequencies,
+    extra: Vec<String>,
+}
+
+impl Matcher {
+    /// A matcher with the built-in neutral prior, for scoring before any data is linked.
+    /// Prefer a matcher returned by [`link`], whose weights were estimated on real data.
+    pub fn untrained(extra_fields: Vec<String>) -> Matcher {
+        Matcher {
+            params: Params::prior(extra_fields.len()),
+            tf: TermFrequencies::default(),
+            extra: extra_fields,
+        }
+    }
+
+    /// The estimated parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// Names of the extra fields compared, in order.
+    pub fn extra_fields(&self) -> &[String] {
+        &self.extra
+    }
+
+    pub(crate) fn prepare(&self, r: &Record) -> Prepared {
+        prepare(r, &self.extra, 0, &mut ParseIssues::default())
+    }
+
+    pub(crate) fn score_prepared(&self, a: &Prepared, b: &Prepared) -> PairScore {
+        let c = compare(a, b, self.extra.len());
+        score(&c, &self.params, self.tf.adjustments(&c), &self.extra)
+    }
+
+    /// Scores two records, with the per-field explanation.
+    pub fn score_pair(&self, a: &Record, b: &Record) -> PairScore {
+        self.score_prepared(&self.prepare(a), &self.prepare(b))
+    }
+
+    /// Scores a new record against existing ones (search before create) and returns those
+    /// at or above `min_probability`, best first.
+    pub fn search(
+        &self,
+        candidate: &Record,
+        existing: &[Record],
+        min_probability: f64,
+    ) -> Vec<(usize, PairScore)> {
+        let c = self.prepare(candidate);
+        let mut out: Vec<(usize, PairScore)> = existing
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i, self.score_prepared(&c, &self.prepare(r))))
+            .filter(|(_, s)| s.probability >= min_probability)
+            .collect();
+        out.sort_by(|a, b| b.1.weight.total_cmp(&a.1.weight));
+        out
+    }
+}
+
+/// A scored candidate pair, by record position.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScoredPair {
+    /// Position of the first record.
+    pub a: usize,
+    /// Position of the second record.
+    pub b: usize,
+    /// Match weight in bits.
+    pub weight: f64,
+    /// Match probability.
+    pub probability: f64,
+}
+
+/// Figures about a run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LinkReport {
+    /// Records linked.
+    pub records: usize,
+    /// Candidate pairs compared.
+    pub candidate_pairs: usize,
+    /// Distinct comparison patterns seen by EM.
+    pub patterns: usize,
+    /// EM iterations.
+    pub em_iterations: usize,
+    /// Estimated share of matches among candidate pairs.
+    pub lambda: f64,
+    /// Pairs at or above the threshold.
+    pub matched_pairs: usize,
+    /// Clusters (persons) found.
+    pub clusters: usize,
+    /// Values kept as missing because unparseable.
+    pub issues: ParseIssues,
+}
+
+/// The result of [`link`]: a cluster index per record and the scored pairs.
+#[derive(Debug, Clone)]
+pub struct Linkage {
+    /// Cluster index per input record (0-based, in order of first appearance).
+    pub clusters: Vec<u32>,
+    /// Candidate pairs at or above `pairs_min_probability`.
+    pub pairs: Vec<ScoredPair>,
+    /// The model estimated on the records, reusable to score new pairs.
+    pub matcher: Matcher,
+    /// Figures about the run.
+    pub report: LinkReport,
+}
+
+/// The result of [`link_two`]: one-to-one matches between the two lists.
+#[derive(Debug, Clone)]
+pub struct TwoWayLinkage {
+    /// Matched `(index in a, index in b, weight)`, strongest first.
+    pub matches: Vec<(usize, usize, f64)>,
+    /// Candidate pairs at or above `pairs_min_probability`, as (index in a, index in b).
+    pub pairs: Vec<ScoredPair>,
+    /// The model estimated on the records.
+    pub matcher: Matcher,
+    /// Figures about the run.
+    pub report: LinkReport,
+}
+
+pub(crate) fn extra_names(records: &[&[Record]]) -> Result<Vec<String>, LinkageError> {
+    let mut names: Vec<String> = Vec::new();
+    for list in records {
+        for r in list.iter() {
+            for (k, _) in &r.extra {
+                if !names.contains(k) {
+                    names.push(k.clone());
+                }
+            }
+        }
+    }
+    if names.len() > MAX_FIELDS - crate::compare::FIXED_FIELDS {
+        return Err(LinkageError::TooManyExtraFields(names.len()));
+    }
+    Ok(names)
+}
+
+/// Deduplicates one list of records: which records are the same person.
+pub fn link(records: &[Record], config: &Config) -> Result<Linkage, LinkageError> {
+    let extra = extra_names(&[records])?;
+    let mut issues = ParseIssues::default();
+    let prepared: Vec<Prepared> = records
+        .iter()
+        .map(|r| prepare(r, &extra, 0, &mut issues))
+        .collect();
+    let mut out = run(&prepared, extra, config, false, true, &mut |_| {})?;
+    out.report.issues = issues;
+    Ok(Linkage {
+        clusters: out.clusters,
+        pairs: out.pairs,
+        matcher: out.matcher,
+        report: out.report,
+    })
+}
+
+/// Links two lists (each assumed free of duplicates): which record of `a` is which of `b`.
+pub fn link_two(
+    a: &[Record],
+    b: &[Record],
+    config: &Config,
+) -> Result<TwoWayLinkage, LinkageError> {
+    let extra = extra_names(&[a, b])?;
+    let mut issues = ParseIssues::default();
+    let mut prepared: Vec<Prepared> = a
+        .iter()
+        .map(|r| prepare(r, &extra, 0, &mut issues))
+        .collect();
+    prepared.extend(b.iter().map(|r| prepare(r, &extra, 1, &mut issues)));
+    let mut out = run(&prepared, extra, config, true, true, &mut |_| {})?;
+    out.report.issues = issues;
+    let n = a.len();
+    let fix = |p: ScoredPair| ScoredPair {
+        a: p.a.min(p.b),
+        b: p.a.max(p.b) - n,
+        ..p
+    };
+    Ok(TwoWayLinkage {
+        matches: out
+            .matches
+            .iter()
+            .map(|&(i, j, w)| (i.min(j), i.max(j) - n, w))
+            .collect(),
+        pairs: out.pairs.into_iter().map(fix).collect(),
+        matcher: out.matcher,
+        report: out.report,
+    })
+}
+
+pub(crate) struct RunOutput {
+    pub clusters: Vec<u32>,
+    pub matches: Vec<(usize, usize, f64)>,
+    pub pairs: Vec<ScoredPair>,
+    pub matcher: Matcher,
+    pub report: LinkReport,
+}
+
+/// Deterministic pseudo-random numbers (SplitMix64), so that runs are reproducible.
+pub(crate) struct SplitMix(pub u64);
+
+impl SplitMix {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            return 0;
+        }
+        (self.next_u64() % n as u64) as usize
+    }
+}
+
+const CHUNK: usize = 1 << 20;
+
+pub(crate) fn run(
+    records: &[Prepared],
+    extra: Vec<String>,
+    config: &Config,
+    cross_only: bool,
+    keep_pairs: bool,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<RunOutput, LinkageError> {
+    let n = records.len();
+    let n_extra = extra.len();
+    progress(Progress {
+        stage: Stage::Blocking,
+        done: 0,
+        total: n as u64,
+    });
+    let pairs = candidate_pairs(records, &config.blocking, cross_only)?;
+    let mut tf = if config.term_frequency {
+        TermFrequencies::build(records)
+    } else {
+        TermFrequencies::default()
+    };
+
+    // Compare every candidate pair once; keep its pattern and name-frequency adjustment.
+    let mut patterns: Vec<u64> = Vec::with_capacity(pairs.len());
+    let mut tf_shares: Vec<(f32, f32)> = Vec::with_capacity(pairs.len());
+    for (k, chunk) in pairs.chunks(CHUNK).enumerate() {
+        progress(Progress {
+            stage: Stage::Comparing,
+            done: (k * CHUNK) as u64,
+            total: pairs.len() as u64,
+        });
+        let res: Vec<(u64, (f32, f32))> = chunk
+            .par_iter()
+            .map(|&p| {
+                let (i, j) = ((p >> 32) as usize, (p & 0xffff_ffff) as usize);
+                let c = compare(&records[i], &records[j], n_extra);
+                let (g, f) = tf.shares(&c);
+                (c.pattern(), (g as f32, f as f32))
+            })
+            .collect();
+        for (p, a) in res {
+            patterns.push(p);
+            tf_shares.push(a);
+        }
+    }
+
+    progress(Progress {
+        stage: Stage::Estimating,
+        done: 0,
+        total: 0,
+    });
+    let mut counts: HashMap<u64, u64> = HashMap::new();
+    for &p in &patterns {
+        *counts.entry(p).or_insert(0) += 1;
+    }
+    let mut init = Params::prior(n_extra);
+    if pairs.len() >= config.em_min_pairs {
+        init = seed_params(&counts, &init, config.related_class);
+    }
+    let params = if pairs.len() >= config.em_min_pairs {
+        em(&counts, init, config.em_max_iterations, config.em_tolerance)
+    } else {
+        init
+    };
+    let weight_of: HashMap<u64, f64> = counts
+        .keys()
+        .map(|&p| (p, params.score(&Comparison::levels_of(p)).weight))
+        .collect();
+    tf.calibrate(&tf_shares);
+    let weights: Vec<f32> = patterns
+        .iter()
+        .zip(&tf_shares)
+        .map(|(p, a)| (weight_of.get(p).copied().unwrap_or(0.0) + tf.adjustments_of(*a)) as f32)
+        .collect();
+    drop(patterns);
+    drop(tf_shares);
+
+    let matcher = Matcher { params, tf, extra };
+    let threshold_w = (config.threshold / (1.0 - config.threshold).max(1e-12)).log2();
+    let min_pair_w =
+        (config.pairs_min_probability / (1.0 - config.pairs_min_probability).max(1e-12)).log2();
+    let mut edges: Vec<(f32, u32, u32)> = Vec::new();
+    let mut scored: Vec<ScoredPair> = Vec::new();
+    for (&p, &w) in pairs.iter().zip(&weights) {
+        let (i, j) = ((p >> 32) as u32, (p & 0xffff_ffff) as u32);
+        if f64::from(w) >= threshold_w {
+            edges.push((w, i, j));
+        }
+        if keep_pairs && f64::from(w) >= min_pair_w {
+            scored.push(ScoredPair {
+                a: i as usize,
+                b: j as usize,
+                weight: f64::from(w),
+                probability: probability(f64::from(w)),
+            });
+        }
+    }
+    let matched_pairs = edges.len();
+
+    progress(Progress {
+        stage: Stage::Clustering,
+        done: 0,
+        total: edges.len() as u64,
+    });
+    let (clusters, matches) = if cross_only {
+        let m = one_to_one(n, edges);
+        let mut clusters: Vec<u32> = (0..n as u32).collect();
+        for &(i, j, _) in &m {
+            clusters[j as usize] = clusters[i as usize];
+        }
+        let matches = m
+            .into_iter()
+            .map(|(i, j, w)| (i as usize, j as usize, f64::from(w)))
+            .collect();
+        (renumber(&clusters), matches)
+    } else {
+        let scorer = |i: u32, j: u32| {
+            let c = compare(
+                &records[i as usize],
+                &records[j as usize],
+                matcher.extra.len(),
+            );
+            matcher.params.weight(&c.levels)
+                + matcher.tf.adjustments(&c).0
+                + matcher.tf.adjustments(&c).1
+        };
+        (cluster(n, edges, &config.cluster, &scorer), Vec::new())
+    };
+    let report = LinkReport {
+        records: n,
+        candidate_pairs: pairs.len(),
+        patterns: counts.len(),
+        em_iterations: matcher.params.iterations,
+        lambda: matcher.params.lambda,
+        matched_pairs,
+        clusters: clusters.iter().copied().max().map_or(0, |m| m as usize + 1),
+        issues: ParseIssues::default(),
+    };
+    Ok(RunOutput {
+        clusters,
+        matches,
+        pairs: scored,
+        matcher,
+        report,
+    })
+}
+
+fn renumber(ids: &[u32]) -> Vec<u32> {
+    let mut map: HashMap<u32, u32> = HashMap::new();
+    ids.iter()
+        .map(|id| {
+            let next = map.len() as u32;
+            *map.entry(*id).or_insert(next)
+        })
+        .collect()
+}

@@ -1,0 +1,558 @@
+//! Fellegi–Sunter scoring with m and u probabilities estimated by EM, without labels.
+//!
+//! Why EM: the engine is run by organisations on registries nobody has labelled, and the
+//! weight of "same phone" or "same birth year" differs from one registry to the next
+//! (shared household phones, year-only dates). EM fits a two-class mixture (matches,
+//! non-matches) to the comparison vectors of the candidate pairs and so learns, per
+//! dataset, how often each agreement level occurs among matches (m) and non-matches (u).
+//! The u probabilities are initialised from random record pairs (which are almost all
+//! non-matches) and the m probabilities from a neutral prior; the fitted weights are then
+//! `log2(m / u)` per field plus the prior odds `log2(λ / (1 − λ))`.
+//!
+//! EM runs on the distinct comparison patterns with their counts (a few thousand at most),
+//! not on the pairs, so it costs milliseconds even for millions of pairs.
+//!
+//! Term frequencies: agreeing on "Mamadou" says less than agreeing on a rare name. The
+//! exact-agreement weight of a name is adjusted by `log2(p̄ / p_v)` where `p_v` is the
+//! value's share among records and `p̄` the mean share over the candidate pairs that agree
+//! exactly (the population the EM weights were estimated on), bounded to ±[`TF_BOUND`] bits.
+
+use std::collections::HashMap;
+
+use crate::compare::{Comparison, Field, MAX_FIELDS, MISSING};
+
+/// Bound, in bits, on the term-frequency adjustment of one field.
+pub const TF_BOUND: f64 = 4.0;
+
+/// Estimated model parameters.
+///
+/// Beside the classic match (m) and non-match (u) distributions, the model may hold a third
+/// latent class, *related non-matches* (r): different persons of one household — the same
+/// phone *and* family name *and* city. Real registries break Fellegi–Sunter's assumption
+/// that fields are independent within a class there, and without a class of their own a
+/// two-class EM happily learns "same household" instead of "same person".
+///
+/// The related class is defined by what it shares with strangers: relatives agree on given
+/// name, birth date and document no more than unrelated persons do, so those distributions
+/// are tied to the unrelated class's. That tie is what keeps it from turning into a second
+/// class of matches (matches with typos). The match probability is
+/// `λ·Πm / (λ·Πm + λr·Πr + λu·Πu)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Params {
+    /// Prior probability that a candidate pair is a match.
+    pub lambda: f64,
+    /// Prior probability that a candidate pair is a related non-match (0 when unused).
+    pub lambda_related: f64,
+    /// `m[field][level]`: probability of the level among matches.
+    pub m: Vec<Vec<f64>>,
+    /// `u[field][level]`: probability of the level among unrelated non-matches.
+    pub u: Vec<Vec<f64>>,
+    /// `r[field][level]`: probability of the level among related non-matches.
+    pub r: Vec<Vec<f64>>,
+    /// EM iterations run (0 for the built-in prior).
+    pub iterations: usize,
+}
+
+fn normalise(v: &mut [f64], floor: f64) {
+    for x in v.iter_mut() {
+        *x = x.max(floor);
+    }
+    let s: f64 = v.iter().sum();
+    if s > 0.0 {
+        for x in v.iter_mut() {
+            *x /= s;
+        }
+    }
+}
+
+fn field_count(n_extra: usize) -> usize {
+    (crate::compare::FIXED_FIELDS + n_extra).min(MAX_FIELDS)
+}
+
+fn ln_class(dist: &[Vec<f64>], levels: &[u8; MAX_FIELDS]) -> f64 {
+    let mut s = 0.0;
+    for (f, d) in dist.iter().enumerate() {
+        let l = levels[f];
+        if l != MISSING {
+            s += d.get(l as usize).copied().unwrap_or(1e-9).max(1e-300).ln();
+        }
+    }
+    s
+}
+
+/// Index of the classes in internal arrays.
+const M: usize = 0;
+const U: usize = 1;
+const R: usize = 2;
+const CLASSES: usize = 3;
+
+/// Which classes share one distribution for a field (see [`Params`]): returns groups of
+/// class indices pooled together.
+fn ties(field: usize) -> &'static [&'static [usize]] {
+    match field {
+        // Given name, birth date, document: relatives are strangers.
+        0 | 2 | 5 => &[&[U, R]],
+        // Family name and context fields (phone, city…): relatives are free.
+        _ => &[],
+    }
+}
+
+/// A pattern's score: total weight (bits) and each field's contribution, measured against
+/// the non-match class that explains the pattern best.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatternScore {
+    /// Match weight in bits, prior included.
+    pub weight: f64,
+    /// Per-field `log2(m / c)` where c is the closest non-match class; 0 when missing.
+    pub fields: Vec<f64>,
+}
+
+impl Params {
+    /// A neutral prior used before EM, and by an untrained matcher: agreement is likely
+    /// among matches and, with probability 1/levels, among non-matches.
+    pub fn prior(n_extra: usize) -> Params {
+        let nf = field_count(n_extra);
+        let mut m = Vec::with_capacity(nf);
+        let mut u = Vec::with_capacity(nf);
+        for f in 0..nf {
+            let k = Field::from_index(f).levels();
+            // m: geometric, most mass on the top level; u: most mass on "different".
+            let mut mf: Vec<f64> = (0..k)
+                .map(|l| 0.5f64.powi((k - 1 - l) as i32 * 2))
+                .collect();
+            mf[0] = 0.02;
+            normalise(&mut mf, 1e-4);
+            let mut uf: Vec<f64> = (0..k).map(|l| 0.3f64.powi(l as i32 + 1)).collect();
+            uf[0] = 0.8;
+            if Field::from_index(f) == Field::Sex {
+                uf = vec![0.5, 0.5];
+                mf = vec![0.03, 0.97];
+            }
+            normalise(&mut uf, 1e-4);
+            m.push(mf);
+            u.push(uf);
+        }
+        Params {
+            lambda: 0.05,
+            lambda_related: 0.0,
+            r: u.clone(),
+            m,
+            u,
+            iterations: 0,
+        }
+    }
+
+    /// Number of fields.
+    pub fn fields(&self) -> usize {
+        self.m.len()
+    }
+
+    /// Class priors in the order match, unrelated, related.
+    fn priors(&self) -> [f64; CLASSES] {
+        let lam = self.lambda.clamp(1e-12, 1.0 - 1e-12);
+        let lr = self.lambda_related.max(0.0);
+        let lu = (1.0 - lam - lr).max(1e-12);
+        [lam, lu, lr]
+    }
+
+    fn dists(&self) -> [&Vec<Vec<f64>>; CLASSES] {
+        [&self.m, &self.u, &self.r]
+    }
+
+    /// Log-likelihood of each class for a pattern (−∞ for an unused class).
+    fn class_logs(&self, levels: &[u8; MAX_FIELDS]) -> [f64; CLASSES] {
+        let pri = self.priors();
+        let d = self.dists();
+        let mut out = [f64::NEG_INFINITY; CLASSES];
+        for k in 0..CLASSES {
+            if pri[k] > 0.0 {
+                out[k] = pri[k].ln() + ln_class(d[k], levels);
+            }
+        }
+        out
+    }
+
+    /// The match weight of a comparison pattern, without the per-field breakdown.
+    pub fn weight(&self, levels: &[u8; MAX_FIELDS]) -> f64 {
+        let l = self.class_logs(levels);
+        (l[M] - log_sum(&l[1..])) / std::f64::consts::LN_2
+    }
+
+    /// Scores a comparison pattern.
+    pub fn score(&self, levels: &[u8; MAX_FIELDS]) -> PatternScore {
+        let l = self.class_logs(levels);
+        let weight = (l[M] - log_sum(&l[1..])) / std::f64::consts::LN_2;
+        let closest = (1..CLASSES).fold(U, |best, k| if l[k] > l[best] { k } else { best });
+        let closest = self.dists()[closest];
+        let fields = (0..self.fields())
+            .map(|f| {
+                let lv = levels[f];
+                if lv == MISSING {
+                    return 0.0;
+                }
+                let m = self.m[f].get(lv as usize).copied().unwrap_or(1e-9);
+                let c = closest[f].get(lv as usize).copied().unwrap_or(1e-9);
+                (m / c).log2()
+            })
+            .collect();
+        PatternScore { weight, fields }
+    }
+}
+
+fn log_sum(xs: &[f64]) -> f64 {
+    let mx = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if mx == f64::NEG_INFINITY {
+        return mx;
+    }
+    mx + xs.iter().map(|x| (x - mx).exp()).sum::<f64>().ln()
+}
+
+/// Converts a match weight (bits) to a probability.
+pub fn probability(weight: f64) -> f64 {
+    1.0 / (1.0 + (-weight).exp2())
+}
+
+/// Starting parameters from a rough first classification of the candidate patterns.
+///
+/// A pair is first taken as a *match* when given name, family name and birth date agree at
+/// least loosely (or the date is missing); as a *related non-match* when it is not a match
+/// but shares a phone or a document (the household's contact details); as *unrelated*
+/// otherwise. One M-step from that split puts EM in the basin of "same person" rather than
+/// "same household" — a structure the data supports too. Every probability is then
+/// re-estimated by EM.
+pub(crate) fn seed_params(patterns: &HashMap<u64, u64>, prior: &Params, related: bool) -> Params {
+    let nf = prior.fields();
+    let scale = |d: &Vec<Vec<f64>>| -> Vec<Vec<f64>> {
+        d.iter()
+            .map(|v| v.iter().map(|x| x * 5.0).collect())
+            .collect()
+    };
+    let mut counts = [scale(&prior.m), scale(&prior.u), scale(&prior.u)];
+    let mut sizes = [0.0f64; CLASSES];
+    for (&p, &c) in patterns {
+        let l = Comparison::levels_of(p);
+        let at_least = |f: usize, x: u8| l[f] != MISSING && l[f] >= x;
+        let date_ok = l[2] == MISSING || l[2] >= 3;
+        let top = |f: usize| l[f] != MISSING && l[f] as usize + 1 == Field::from_index(f).levels();
+        let class = if at_least(0, 2) && at_least(1, 2) && date_ok {
+            M
+        } else if related && (top(4) || top(5)) {
+            R
+        } else {
+            U
+        };
+        let c = c as f64;
+        sizes[class] += c;
+        for f in 0..nf {
+            if l[f] == MISSING {
+                continue;
+            }
+            if let Some(x) = counts[class][f].get_mut(l[f] as usize) {
+                *x += c;
+            }
+        }
+    }
+    let total: f64 = sizes.iter().sum();
+    let mut p = prior.clone();
+    if total > 0.0 && sizes[M] > 0.0 && sizes[M] < total {
+        p.lambda = (sizes[M] / total).clamp(0.01, 0.9);
+        if related {
+            p.lambda_related = (sizes[R] / total).clamp(0.005, 0.3);
+        }
+        apply_ties(&mut counts, nf);
+        for dist in counts.iter_mut() {
+            for row in dist.iter_mut().take(nf) {
+                normalise(row, 1e-5);
+            }
+        }
+        let [m, u, r] = counts;
+        p.m = m;
+        p.u = u;
+        p.r = r;
+    }
+    p
+}
+
+/// Pools the counts of tied classes (see [`ties`]).
+#[allow(clippy::needless_range_loop)] // f indexes a field across several classes
+fn apply_ties(counts: &mut [Vec<Vec<f64>>; CLASSES], nf: usize) {
+    for f in 0..nf {
+        for group in ties(f) {
+            let len = counts[M][f].len();
+            let mut pooled = vec![0.0; len];
+            for &k in group.iter() {
+                for (x, y) in pooled.iter_mut().zip(&counts[k][f]) {
+                    *x += y;
+                }
+            }
+            for &k in group.iter() {
+                counts[k][f].clone_from(&pooled);
+            }
+        }
+    }
+}
+
+/// Runs EM over pattern counts, starting from `init` (two classes, or three when `init`
+/// has a related class).
+pub(crate) fn em(patterns: &HashMap<u64, u64>, init: Params, max_iter: usize, tol: f64) -> Params {
+    let nf = init.fields();
+    let items: Vec<([u8; MAX_FIELDS], f64)> = patterns
+        .iter()
+        .map(|(&p, &c)| (Comparison::levels_of(p), c as f64))
+        .collect();
+    let total: f64 = items.iter().map(|(_, c)| c).sum();
+    let mut p = init;
+    if total == 0.0 {
+        return p;
+    }
+    let extra = p.lambda_related > 0.0;
+    let logs = |d: &Vec<Vec<f64>>| -> Vec<Vec<f64>> {
+        d.iter()
+            .map(|v| v.iter().map(|x| x.max(1e-300).ln()).collect())
+            .collect()
+    };
+    let sum = |t: &[Vec<f64>], levels: &[u8; MAX_FIELDS]| -> f64 {
+        let mut s = 0.0;
+        for (f, row) in t.iter().enumerate() {
+            let l = levels[f];
+            if l != MISSING {
+                s += row.get(l as usize).copied().unwrap_or(-20.0);
+            }
+        }
+        s
+    };
+    for it in 0..max_iter {
+        let previous = p.clone();
+        let zero =
+            |d: &Vec<Vec<f64>>| -> Vec<Vec<f64>> { d.iter().map(|v| vec![0.0; v.len()]).collect() };
+        let mut counts = [zero(&p.m), zero(&p.u), zero(&p.r)];
+        let mut sizes = [0.0f64; CLASSES];
+        let pri = p.priors();
+        let lp: Vec<f64> = pri
+            .iter()
+            .map(|&x| if x > 0.0 { x.ln() } else { f64::NEG_INFINITY })
+            .collect();
+        let tables = [logs(&p.m), logs(&p.u), logs(&p.r)];
+        for (levels, c) in &items {
+            let mut a = [f64::NEG_INFINITY; CLASSES];
+            for k in 0..CLASSES {
+                if lp[k] > f64::NEG_INFINITY && (k < 2 || extra) {
+                    a[k] = lp[k] + sum(&tables[k], levels);
+                }
+            }
+            let mx = a.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let e: Vec<f64> = a.iter().map(|x| (x - mx).exp()).collect();
+            let z: f64 = e.iter().sum();
+            for k in 0..CLASSES {
+                let g = e[k] / z;
+                if g == 0.0 {
+                    continue;
+                }
+                sizes[k] += c * g;
+                for f in 0..nf {
+                    let l = levels[f];
+                    if l == MISSING {
+                        continue;
+                    }
+                    if let Some(x) = counts[k][f].get_mut(l as usize) {
+                        *x += c * g;
+                    }
+                }
+            }
+        }
+        apply_ties(&mut counts, nf);
+        let lambda = (sizes[M] / total).clamp(1e-6, 1.0 - 1e-6);
+        let lambda_r = if extra {
+            (sizes[R] / total).clamp(1e-6, 0.5)
+        } else {
+            0.0
+        };
+        let mut delta = (lambda - p.lambda)
+            .abs()
+            .max((lambda_r - p.lambda_related).abs());
+        let [cm, cu, cr] = counts;
+        for (mut c, dist) in [(cm, &mut p.m), (cu, &mut p.u), (cr, &mut p.r)] {
+            for f in 0..nf {
+                if c[f].iter().sum::<f64>() > 0.0 {
+                    normalise(&mut c[f], 1e-5);
+                    delta = delta.max(
+                        c[f].iter()
+                            .zip(dist[f].iter())
+                            .map(|(a, b)| (a - b).abs())
+                            .fold(0.0, f64::max),
+                    );
+                    dist[f].clone_from(&c[f]);
+                }
+            }
+        }
+        p.lambda = lambda;
+        p.lambda_related = lambda_r;
+        p.iterations = it + 1;
+        if !is_person_class(&p) && is_person_class(&previous) {
+            // EM is leaving the region where the match class means "same person" (see
+            // `is_person_class`): keep the last estimate that did.
+            return previous;
+        }
+        if delta < tol {
+            break;
+        }
+    }
+    p
+}
+
+/// True when the match class looks like "same person": agreeing exactly on the given name
+/// and on the birth date is evidence for a match, disagreeing entirely is evidence
+/// against (at least one bit each way), and matches are not the bulk of the candidates.
+///
+/// Why: on large registries the candidate pairs are dominated by other structures (same
+/// name and different persons, same household) and EM, which only maximises likelihood,
+/// can drift to a solution where its "match" class is one of those. The check is a
+/// constraint on meaning, not on values: any weights are accepted as long as the class
+/// is still about identity.
+pub(crate) fn is_person_class(p: &Params) -> bool {
+    let ok_field = |f: usize| {
+        let (Some(m), Some(u)) = (p.m.get(f), p.u.get(f)) else {
+            return true;
+        };
+        let (Some(m0), Some(u0), Some(mt), Some(ut)) = (m.first(), u.first(), m.last(), u.last())
+        else {
+            return true;
+        };
+        // At least one bit of evidence each way.
+        (mt / ut) > 2.0 && (m0 / u0) < 0.5
+    };
+    p.lambda < 0.9 && ok_field(0) && ok_field(2)
+}
+
+/// Value frequencies of given and family names, for term-frequency adjustment.
+#[derive(Debug, Clone, Default)]
+pub struct TermFrequencies {
+    given: HashMap<u64, u32>,
+    family: HashMap<u64, u32>,
+    given_s2: f64,
+    family_s2: f64,
+    n: f64,
+}
+
+impl TermFrequencies {
+    pub(crate) fn build(records: &[crate::record::Prepared]) -> TermFrequencies {
+        let mut t = TermFrequencies::default();
+        for r in records {
+            if let Some(v) = r.views.first() {
+                if !v.given.is_empty() {
+                    *t.given.entry(v.given_key).or_insert(0) += 1;
+                }
+                if !v.family.is_empty() {
+                    *t.family.entry(v.family_key).or_insert(0) += 1;
+                }
+            }
+        }
+        t.n = records.len().max(1) as f64;
+        let s2 = |m: &HashMap<u64, u32>, n: f64| {
+            m.values().map(|&c| (f64::from(c) / n).powi(2)).sum::<f64>()
+        };
+        t.given_s2 = s2(&t.given, t.n);
+        t.family_s2 = s2(&t.family, t.n);
+        t
+    }
+
+    fn share(map: &HashMap<u64, u32>, n: f64, key: u64) -> f64 {
+        if key == 0 || n <= 0.0 {
+            return 0.0;
+        }
+        f64::from(map.get(&key).copied().unwrap_or(1).max(1)) / n
+    }
+
+    /// Shares of the agreeing given and family name values among records (0 when the
+    /// names do not agree exactly). When given and family were crossed, a value's column is
+    /// uncertain and the larger of its two shares is used (the cautious choice).
+    pub(crate) fn shares(&self, c: &Comparison) -> (f64, f64) {
+        if c.swapped {
+            let both = |k: u64| {
+                Self::share(&self.given, self.n, k).max(Self::share(&self.family, self.n, k))
+            };
+            return (both(c.given_key), both(c.family_key));
+        }
+        (
+            Self::share(&self.given, self.n, c.given_key),
+            Self::share(&self.family, self.n, c.family_key),
+        )
+    }
+
+    /// Sets the reference shares to their mean over the candidate pairs that agree
+    /// exactly. The EM weights are estimated on candidate pairs, where common names are
+    /// over-represented (blocking groups them); the adjustment must be relative to that
+    /// population, not to random pairs, or common names would be penalised twice.
+    pub(crate) fn calibrate(&mut self, shares: &[(f32, f32)]) {
+        let mean = |f: &dyn Fn(&(f32, f32)) -> f32| {
+            let (mut s, mut k) = (0.0, 0usize);
+            for x in shares {
+                let v = f(x);
+                if v > 0.0 {
+                    s += f64::from(v);
+                    k += 1;
+                }
+            }
+            if k == 0 { 0.0 } else { s / k as f64 }
+        };
+        self.given_s2 = mean(&|x| x.0);
+        self.family_s2 = mean(&|x| x.1);
+    }
+
+    fn adj(reference: f64, share: f64) -> f64 {
+        if share <= 0.0 || reference <= 0.0 {
+            return 0.0;
+        }
+        (reference / share).log2().clamp(-TF_BOUND, TF_BOUND)
+    }
+
+    /// Adjustments (bits) for the given and family name of a comparison.
+    pub(crate) fn adjustments(&self, c: &Comparison) -> (f64, f64) {
+        let (g, f) = self.shares(c);
+        (Self::adj(self.given_s2, g), Self::adj(self.family_s2, f))
+    }
+
+    /// Adjustments (bits) from shares computed by [`TermFrequencies::shares`].
+    pub(crate) fn adjustments_of(&self, shares: (f32, f32)) -> f64 {
+        Self::adj(self.given_s2, f64::from(shares.0))
+            + Self::adj(self.family_s2, f64::from(shares.1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn em_separates_two_clear_classes() {
+        // Matches agree on everything, non-matches on nothing: EM must find λ ≈ 0.1.
+        let mut agree = [MISSING; MAX_FIELDS];
+        let mut disagree = [MISSING; MAX_FIELDS];
+        for f in 0..8 {
+            agree[f] = (Field::from_index(f).levels() - 1) as u8;
+            disagree[f] = 0;
+        }
+        let pat = |l: [u8; MAX_FIELDS]| {
+            Comparison {
+                levels: l,
+                swapped: false,
+                given_key: 0,
+                family_key: 0,
+            }
+            .pattern()
+        };
+        let mut counts = HashMap::new();
+        counts.insert(pat(agree), 100);
+        counts.insert(pat(disagree), 900);
+        let p = em(&counts, Params::prior(0), 100, 1e-9);
+        assert!((p.lambda - 0.1).abs() < 0.01, "lambda {}", p.lambda);
+        assert!(p.score(&agree).weight > 10.0);
+        assert!(p.score(&disagree).weight < -10.0);
+    }
+
+    #[test]
+    fn probability_is_logistic_in_bits() {
+        assert!((probability(0.0) - 0.5).abs() < 1e-12);
+        assert!((probability(1.0) - 2.0 / 3.0).abs() < 1e-12);
+    }
+}

