@@ -33,10 +33,35 @@ pub enum DocumentLevel {
 pub fn compare_documents(a: &str, b: &str) -> DocumentLevel {
     if a == b {
         DocumentLevel::Exact
-    } else if a.len().abs_diff(b.len()) <= 1 && strsim::osa_distance(a, b) <= 1 {
+    } else if within_one_edit(a.as_bytes(), b.as_bytes()) {
         DocumentLevel::Near
     } else {
         DocumentLevel::Different
+    }
+}
+
+/// True when `a` and `b` differ by at most one substitution, insertion, deletion or swap
+/// of two adjacent characters (optimal string alignment distance ≤ 1), without allocating:
+/// this runs for millions of candidate pairs.
+pub(crate) fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
+    let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if b.len() - a.len() > 1 {
+        return false;
+    }
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    if prefix == a.len() {
+        return true;
+    }
+    if a.len() == b.len() {
+        // One substitution, or one swap of adjacent characters.
+        a[prefix + 1..] == b[prefix + 1..]
+            || (prefix + 1 < a.len()
+                && a[prefix] == b[prefix + 1]
+                && a[prefix + 1] == b[prefix]
+                && a[prefix + 2..] == b[prefix + 2..])
+    } else {
+        // One insertion into the shorter.
+        a[prefix..] == b[prefix + 1..]
     }
 }
 
@@ -68,6 +93,23 @@ mod tests {
         fn normalising_never_panics_and_is_idempotent(s in "\\PC*") {
             if let Some(d) = normalise_document(&s) {
                 proptest::prop_assert_eq!(normalise_document(&d), Some(d.clone()));
+            }
+        }
+    }
+
+    #[test]
+    fn one_edit_agrees_with_osa_distance() {
+        let words = [
+            "", "a", "ab", "ba", "abc", "acb", "abd", "abcd", "xbc", "bc", "AB123456", "AB123465",
+            "AB12345",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(
+                    within_one_edit(a.as_bytes(), b.as_bytes()),
+                    strsim::osa_distance(a, b) <= 1,
+                    "{a:?} {b:?}"
+                );
             }
         }
     }

@@ -68,7 +68,7 @@ pub enum PhoneLevel {
 pub fn compare_phones(a: &str, b: &str) -> PhoneLevel {
     if a == b {
         PhoneLevel::Exact
-    } else if a.len() == b.len() && strsim::osa_distance(a, b) <= 1 {
+    } else if a.len() == b.len() && crate::document::within_one_edit(a.as_bytes(), b.as_bytes()) {
         PhoneLevel::Near
     } else {
         PhoneLevel::Different

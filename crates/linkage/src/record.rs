@@ -1,7 +1,7 @@
 //! Input records and their prepared, comparison-ready form.
 //!
 //! Why two types: [`Record`] is what a caller has (strings as typed at a desk);
-//! [`Prepared`] is computed once per record — normalised name tokens in Latin form with
+//! `Prepared` is computed once per record — normalised name tokens in Latin form with
 //! their phonetic skeletons, a parsed birth date, a national phone number, a clean document
 //! number — so that the millions of pair comparisons do no parsing and no allocation.
 

@@ -1,1 +1,224 @@
-fn main() {}
+//! The `passerelle` command: a thin shell over the service layer.
+//!
+//! `serve` runs the web application; `demo` runs it on a fresh embedded database
+//! with demo data; `migrate`, `user add`, `audit verify`, `territory import-communes`
+//! and `default-config` are the operator's tools. Configuration comes in layers:
+//! built-in defaults, a TOML file (`--config`), then `PASSERELLE__SECTION__KEY`
+//! environment variables, then command-line flags.
+
+mod config;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use config::Config;
+use passerelle_service::{NewUserInput, Service, ServiceError};
+use passerelle_store::Store;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "passerelle", version, about = "Passerelle — information system for Morocco's national immigration and asylum strategy")]
+struct Cli {
+    /// A TOML configuration file (see `passerelle default-config`).
+    #[arg(long, global = true, env = "PASSERELLE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER:PASSWORD@HOST/DB (overrides the config).
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web application.
+    Serve {
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Run the web application on a fresh embedded database with demo data.
+    Demo {
+        /// Where the demo database goes (emptied first).
+        #[arg(long, default_value = "./data-dir/demo")]
+        data_dir: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Apply database migrations and load reference data.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Territories.
+    Territory {
+        #[command(subcommand)]
+        command: TerritoryCommand,
+    },
+    /// Print the default configuration as TOML.
+    DefaultConfig,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user. The password is read from PASSERELLE_NEW_PASSWORD or standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// The organisation's code (e.g. EN-RABAT).
+        #[arg(long)]
+        organisation: String,
+        /// Comma-separated: administrator, secretariat, focal_point, supervisor, case_worker, community_agent, viewer.
+        #[arg(long)]
+        roles: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain of the whole audit trail.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum TerritoryCommand {
+    /// Load communes from a CSV (code,province_code,name_fr,name_ar,name_en,aliases).
+    ImportCommunes { file: PathBuf },
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli).await {
+        eprintln!("passerelle: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn open(cfg: &Config) -> Result<Service> {
+    let url = cfg.database_url()?;
+    let store = Store::connect(&url).await?;
+    store.migrate().await.context("applying migrations")?;
+    let svc = Service::new(store, cfg.service());
+    svc.ensure_reference_data("startup").await.context("loading reference data")?;
+    Ok(svc)
+}
+
+fn describe(e: ServiceError) -> anyhow::Error {
+    match e {
+        ServiceError::Invalid(errors) => {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| match &e.value {
+                    Some(v) => format!("  {}: {} ({v})", e.field, e.code),
+                    None => format!("  {}: {}", e.field, e.code),
+                })
+                .collect();
+            anyhow::anyhow!("invalid input:\n{}", lines.join("\n"))
+        }
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let mut cfg = Config::load(cli.config.as_deref())?;
+    if let Some(url) = cli.database_url {
+        cfg.database.url = url;
+    }
+    match cli.command {
+        Command::DefaultConfig => {
+            print!("{}", config::default_toml()?);
+            Ok(())
+        }
+        Command::Migrate => {
+            let svc = open(&cfg).await?;
+            println!("migrations applied on {}", passerelle_store::redact_url(&cfg.database_url()?));
+            svc.store().close().await;
+            Ok(())
+        }
+        Command::Serve { listen } => {
+            config::init_tracing(&cfg);
+            let svc = open(&cfg).await?;
+            serve(svc, &cfg, listen.as_deref().unwrap_or(&cfg.server.listen)).await
+        }
+        Command::Demo { data_dir, listen } => {
+            config::init_tracing(&cfg);
+            if data_dir.exists() {
+                std::fs::remove_dir_all(&data_dir).with_context(|| format!("emptying {}", data_dir.display()))?;
+            }
+            std::fs::create_dir_all(&data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+            cfg.database.url = format!("sqlite://{}?mode=rwc", data_dir.join("passerelle.db").display());
+            cfg.server.secure_cookies = false;
+            let svc = open(&cfg).await?;
+            svc.load_demo("demo").await.map_err(describe)?;
+            println!("Passerelle demo: http://{listen}/");
+            println!("Demo users (password: {}):", passerelle_service::demo::DEMO_PASSWORD);
+            for (username, name, org, role) in passerelle_service::demo::DEMO_USERS {
+                println!("  {username:<15} {role:<16} {org:<13} {name}");
+            }
+            serve(svc, &cfg, &listen).await
+        }
+        Command::User { command: UserCommand::Add { username, name, organisation, roles } } => {
+            let password = match std::env::var("PASSERELLE_NEW_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!("password (at least 12 characters), then Enter:");
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let svc = open(&cfg).await?;
+            let input = NewUserInput { username: username.clone(), display_name: name, organisation, roles: vec![roles], password };
+            let id = svc.create_user(None, &input, &passerelle_service::new_operation_id()).await.map_err(describe)?;
+            println!("user {username} created (id {})", id.0);
+            Ok(())
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let svc = open(&cfg).await?;
+            match svc.verify_audit(None).await {
+                Ok(r) => {
+                    println!("audit chain intact: {} rows, last hash {}", r.rows, r.last_hash);
+                    Ok(())
+                }
+                Err(ServiceError::AuditChainBroken { seq }) => bail!("audit chain broken at row {seq}"),
+                Err(e) => Err(describe(e)),
+            }
+        }
+        Command::Territory { command: TerritoryCommand::ImportCommunes { file } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let svc = open(&cfg).await?;
+            match svc.import_communes(&text, &passerelle_service::new_operation_id()).await {
+                Ok(n) => {
+                    println!("{n} communes loaded");
+                    Ok(())
+                }
+                Err(rows) => {
+                    for r in &rows {
+                        eprintln!("line {}: {}: {}{}", r.line, r.error.field, r.error.code, r.error.value.as_ref().map(|v| format!(" ({v})")).unwrap_or_default());
+                    }
+                    bail!("{} bad rows; nothing was loaded", rows.len())
+                }
+            }
+        }
+    }
+}
+
+async fn serve(svc: Service, cfg: &Config, listen: &str) -> Result<()> {
+    let app = passerelle_web::app(svc, passerelle_web::WebConfig { secure_cookies: cfg.server.secure_cookies });
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    tracing::info!(address = %listen, "serving");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serving")
+}

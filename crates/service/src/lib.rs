@@ -1,1 +1,91 @@
-//! placeholder
+//! Passerelle's use cases. Every front-end — the HTML interface, the JSON API, the
+//! command line — calls these methods and nothing below them.
+//!
+//! Each method takes the acting user (an [`Actor`]) and the request's operation id,
+//! asks [`access`] whether the actor may do it (the one place where access is
+//! decided), does the work in one store transaction and appends the audit row in
+//! that same transaction, so a write without its audit row cannot exist.
+
+pub mod access;
+pub mod auth;
+pub mod demo;
+pub mod error;
+pub mod reference;
+pub mod throttle;
+
+mod admin;
+
+pub use access::{Action, Permissions};
+pub use admin::{AuditReport, NewUserInput, NewOrgInput};
+pub use auth::{Actor, LoginOutcome, SessionInfo};
+pub use error::ServiceError;
+
+use passerelle_store::Store;
+use passerelle_store::audit::NewAudit;
+use std::sync::Arc;
+
+/// Tunables the service needs from configuration.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// A session ends after this many minutes without a request.
+    pub session_idle_minutes: i64,
+    /// Failed logins allowed per username (and ten times that per address) in the window.
+    pub login_max_failures: u32,
+    pub login_window_seconds: u64,
+    /// Extra wait after a failed login, to slow guessing.
+    pub login_failure_delay_ms: u64,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        Self { session_idle_minutes: 60, login_max_failures: 5, login_window_seconds: 900, login_failure_delay_ms: 400 }
+    }
+}
+
+/// The service layer's handle: cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct Service {
+    store: Store,
+    config: Arc<ServiceConfig>,
+    throttle: Arc<throttle::Throttle>,
+}
+
+impl Service {
+    pub fn new(store: Store, config: ServiceConfig) -> Service {
+        let throttle = throttle::Throttle::new(config.login_max_failures, config.login_window_seconds);
+        Service { store, config: Arc::new(config), throttle: Arc::new(throttle) }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
+/// Who did something, for the audit row: an actor, or the system itself (CLI
+/// commands run by the operator, start-up loading).
+pub(crate) fn audit_row<'a>(
+    actor: Option<&Actor>,
+    op: &'a str,
+    action: &'a str,
+    entity: &'a str,
+    entity_id: Option<String>,
+    detail: serde_json::Value,
+) -> NewAudit<'a> {
+    NewAudit {
+        actor_user_id: actor.map(|a| a.user.id.0),
+        actor_org_id: actor.map(|a| a.user.organisation_id.0),
+        action,
+        entity,
+        entity_id,
+        operation_id: op,
+        detail: detail.to_string(),
+    }
+}
+
+/// A fresh random identifier for an operation, shown on error pages and logged.
+pub fn new_operation_id() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 8];
+    rand::thread_rng().fill_bytes(&mut b);
+    hex::encode(b)
+}

@@ -22,6 +22,8 @@ pub mod users;
 
 pub use error::StoreError;
 pub use sqlx::AnyConnection as Conn;
+/// The driver error, re-exported so callers can convert it without naming sqlx.
+pub use sqlx::Error as SqlError;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, AnyPool, Executor};

@@ -1,0 +1,134 @@
+//! Configuration in layers: defaults, a TOML file, `PASSERELLE__SECTION__KEY`
+//! environment variables. The database URL is a secret: it never prints whole.
+
+use anyhow::{Context, Result};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    pub server: Server,
+    pub database: Database,
+    pub security: Security,
+    pub log: Log,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Server {
+    pub listen: String,
+    /// Mark cookies Secure (HTTPS only). Keep true in production.
+    pub secure_cookies: bool,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Database {
+    /// sqlite://PATH?mode=rwc (embedded) or postgres://USER:PASSWORD@HOST/DB.
+    pub url: String,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database").field("url", &passerelle_store::redact_url(&self.url)).finish()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Security {
+    pub session_idle_minutes: i64,
+    pub login_max_failures: u32,
+    pub login_window_seconds: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Log {
+    /// A tracing filter, e.g. "info" or "passerelle_web=debug".
+    pub level: String,
+    pub json: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { server: Server::default(), database: Database::default(), security: Security::default(), log: Log::default() }
+    }
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server { listen: "127.0.0.1:8080".into(), secure_cookies: true }
+    }
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Database { url: "sqlite://./data-dir/passerelle.db?mode=rwc".into() }
+    }
+}
+
+impl Default for Security {
+    fn default() -> Self {
+        let s = passerelle_service::ServiceConfig::default();
+        Security { session_idle_minutes: s.session_idle_minutes, login_max_failures: s.login_max_failures, login_window_seconds: s.login_window_seconds }
+    }
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Log { level: "info".into(), json: false }
+    }
+}
+
+impl Config {
+    pub fn load(file: Option<&Path>) -> Result<Config> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(f) = file {
+            if !f.exists() {
+                anyhow::bail!("configuration file {} does not exist", f.display());
+            }
+            fig = fig.merge(Toml::file(f));
+        }
+        fig = fig.merge(Env::prefixed("PASSERELLE__").split("__"));
+        fig.extract().context("reading configuration")
+    }
+
+    /// The database URL; for SQLite, the file's directory is created.
+    pub fn database_url(&self) -> Result<String> {
+        let url = self.database.url.clone();
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            let path = path.split('?').next().unwrap_or(path);
+            if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).with_context(|| format!("creating the data directory {}", dir.display()))?;
+            }
+        }
+        Ok(url)
+    }
+
+    pub fn service(&self) -> passerelle_service::ServiceConfig {
+        passerelle_service::ServiceConfig {
+            session_idle_minutes: self.security.session_idle_minutes,
+            login_max_failures: self.security.login_max_failures,
+            login_window_seconds: self.security.login_window_seconds,
+            ..Default::default()
+        }
+    }
+}
+
+pub fn default_toml() -> Result<String> {
+    Ok(toml::to_string_pretty(&Config::default())?)
+}
+
+pub fn init_tracing(cfg: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&cfg.log.level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if cfg.log.json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

@@ -1,0 +1,120 @@
+//! Who may do what: the one place where access is decided.
+//!
+//! [`decide`] is a pure function of the actor's roles and organisation and the
+//! action's target. Every use case calls it before touching the store; templates
+//! receive a [`Permissions`] value computed here and never decide for themselves.
+//! Later issues add referral- and territory-scoped actions to the same enum.
+
+use crate::auth::Actor;
+use crate::error::ServiceError;
+use passerelle_domain::{OrgId, Role};
+use serde::Serialize;
+
+/// Something an actor wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// See the list of organisations and the territorial tree (every signed-in user).
+    ViewDirectory,
+    /// Create or edit organisations.
+    ManageOrganisations,
+    /// See the users of an organisation.
+    ViewUsers(OrgId),
+    /// Create users, in any organisation.
+    ManageUsers,
+    /// Read the audit trail and verify its chain.
+    ViewAudit,
+    /// Manage one's own password, language and API tokens.
+    ManageOwnAccount,
+}
+
+/// Whether `actor` may do `action`. `Forbidden` otherwise.
+pub fn decide(actor: &Actor, action: Action) -> Result<(), ServiceError> {
+    if allowed(actor, action) { Ok(()) } else { Err(ServiceError::Forbidden) }
+}
+
+fn allowed(actor: &Actor, action: Action) -> bool {
+    let has = |r: Role| actor.user.roles.contains(&r);
+    let admin = has(Role::Administrator);
+    match action {
+        Action::ViewDirectory | Action::ManageOwnAccount => actor.user.active,
+        Action::ManageOrganisations | Action::ManageUsers | Action::ViewAudit => admin,
+        Action::ViewUsers(org) => admin || (has(Role::Supervisor) && actor.user.organisation_id == org),
+    }
+}
+
+/// What the interface may offer the actor, computed once per request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Permissions {
+    pub manage_users: bool,
+    pub manage_organisations: bool,
+    pub view_team: bool,
+    pub view_audit: bool,
+    /// Monitoring screens (frameworks, reporting): secretariat, focal points, viewers.
+    pub monitoring: bool,
+    /// Case work screens: case workers, supervisors, community agents.
+    pub casework: bool,
+}
+
+impl Permissions {
+    pub fn of(actor: &Actor) -> Permissions {
+        let has = |r: Role| actor.user.roles.contains(&r);
+        Permissions {
+            manage_users: allowed(actor, Action::ManageUsers),
+            manage_organisations: allowed(actor, Action::ManageOrganisations),
+            view_team: allowed(actor, Action::ViewUsers(actor.user.organisation_id)),
+            view_audit: allowed(actor, Action::ViewAudit),
+            monitoring: [Role::Administrator, Role::Secretariat, Role::FocalPoint, Role::Viewer].into_iter().any(has),
+            casework: [Role::Supervisor, Role::CaseWorker, Role::CommunityAgent].into_iter().any(has),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use passerelle_store::users::User;
+    use passerelle_domain::UserId;
+
+    fn actor(roles: &[Role], org: i64) -> Actor {
+        Actor {
+            user: User {
+                id: UserId(1),
+                username: "u".into(),
+                display_name: "U".into(),
+                organisation_id: OrgId(org),
+                active: true,
+                locale: None,
+                roles: roles.to_vec(),
+                created_at: String::new(),
+            },
+            organisation_code: "ORG".into(),
+            organisation_name: "Org".into(),
+        }
+    }
+
+    #[test]
+    fn the_access_table() {
+        let admin = actor(&[Role::Administrator], 1);
+        let sup = actor(&[Role::Supervisor], 2);
+        let worker = actor(&[Role::CaseWorker], 2);
+        let cases = [
+            (&admin, Action::ManageUsers, true),
+            (&admin, Action::ViewAudit, true),
+            (&admin, Action::ViewUsers(OrgId(2)), true),
+            (&sup, Action::ViewUsers(OrgId(2)), true),
+            (&sup, Action::ViewUsers(OrgId(3)), false),
+            (&sup, Action::ManageUsers, false),
+            (&worker, Action::ManageUsers, false),
+            (&worker, Action::ViewAudit, false),
+            (&worker, Action::ManageOrganisations, false),
+            (&worker, Action::ViewUsers(OrgId(2)), false),
+            (&worker, Action::ViewDirectory, true),
+            (&worker, Action::ManageOwnAccount, true),
+        ];
+        for (who, action, expected) in cases {
+            assert_eq!(decide(who, action).is_ok(), expected, "{:?} {action:?}", who.user.roles);
+        }
+        let p = Permissions::of(&worker);
+        assert!(p.casework && !p.monitoring && !p.manage_users && !p.view_audit);
+    }
+}

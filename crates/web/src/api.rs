@@ -1,0 +1,277 @@
+//! The JSON API under `/api/v1`. Authentication by the session cookie (with the
+//! `X-CSRF-Token` header on writes) or by `Authorization: Bearer <token>`. Errors are
+//! `{code, message, fields?, operation_id}` with stable codes. The OpenAPI document
+//! is generated from these handlers and served at `/api/v1/openapi.json`.
+
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::{ApiError, WebError};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use passerelle_domain::{ErrorCode, TerritoryCode};
+use passerelle_service::{NewOrgInput, NewUserInput, Permissions};
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me))
+        .route("/organisations", get(list_organisations).post(create_organisation))
+        .route("/users", get(list_users).post(create_user))
+        .route("/territories", get(list_territories))
+        .route("/audit/verify", get(verify_audit))
+        .route("/openapi.json", get(openapi))
+        .fallback(|| async { WebError::code(ErrorCode::NotFound) })
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Passerelle API", description = "Passerelle's JSON API. Errors are `{code, message, fields?, operation_id}`; `code` is stable."),
+    paths(me, list_organisations, create_organisation, list_users, create_user, list_territories, verify_audit),
+    components(schemas(ApiError, crate::error::FieldError, MeView, OrganisationView, NewOrganisation, UserView, NewUser, TerritoryView, AuditView, PermissionsView)),
+    modifiers(&Security)
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// What the signed-in user may do, as computed by the service layer.
+#[derive(Serialize, ToSchema)]
+pub struct PermissionsView {
+    pub manage_users: bool,
+    pub manage_organisations: bool,
+    pub view_team: bool,
+    pub view_audit: bool,
+    pub monitoring: bool,
+    pub casework: bool,
+}
+
+impl From<Permissions> for PermissionsView {
+    fn from(p: Permissions) -> Self {
+        PermissionsView {
+            manage_users: p.manage_users,
+            manage_organisations: p.manage_organisations,
+            view_team: p.view_team,
+            view_audit: p.view_audit,
+            monitoring: p.monitoring,
+            casework: p.casework,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub organisation: String,
+    pub roles: Vec<String>,
+    pub locale: String,
+    pub permissions: PermissionsView,
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "account",
+    responses((status = 200, body = MeView), (status = 401, body = ApiError)), security(("bearer" = [])))]
+async fn me(ctx: Ctx) -> Result<Json<MeView>, WebError> {
+    let a = ctx.actor()?;
+    Ok(Json(MeView {
+        id: a.user.id.0,
+        username: a.user.username.clone(),
+        display_name: a.user.display_name.clone(),
+        organisation: a.organisation_code.clone(),
+        roles: a.user.roles.iter().map(|r| r.as_str().to_string()).collect(),
+        locale: ctx.locale.code().to_string(),
+        permissions: ctx.permissions.into(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationView {
+    pub id: i64,
+    pub code: String,
+    /// ministry, public_agency, ngo, un_agency, donor, region, commune
+    pub kind: String,
+    pub name_fr: String,
+    pub name_ar: Option<String>,
+    pub name_en: Option<String>,
+    pub parent: Option<String>,
+    pub territory: Option<String>,
+}
+
+/// All organisations (every signed-in user).
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations",
+    responses((status = 200, body = Vec<OrganisationView>), (status = 401, body = ApiError)), security(("bearer" = [])))]
+async fn list_organisations(State(s): State<AppState>, ctx: Ctx) -> Result<Json<Vec<OrganisationView>>, WebError> {
+    let list = s.svc.organisations(ctx.actor()?).await?;
+    let code_of = |id| list.iter().find(|o| o.id == id).map(|o| o.code.to_string());
+    Ok(Json(
+        list.iter()
+            .map(|o| OrganisationView {
+                id: o.id.0,
+                code: o.code.to_string(),
+                kind: o.kind.as_str().to_string(),
+                name_fr: o.name_fr.clone(),
+                name_ar: o.name_ar.clone(),
+                name_en: o.name_en.clone(),
+                parent: o.parent_id.and_then(code_of),
+                territory: o.territory_code.clone(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewOrganisation {
+    pub code: String,
+    pub kind: String,
+    pub name_fr: String,
+    #[serde(default)]
+    pub name_ar: String,
+    #[serde(default)]
+    pub name_en: String,
+    /// The parent organisation's code.
+    #[serde(default)]
+    pub parent: String,
+    /// A territory code (MA, MA-04, MA-RAB…).
+    #[serde(default)]
+    pub territory: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+/// Creates an organisation (administrators).
+#[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations", request_body = NewOrganisation,
+    responses((status = 201, description = "created"), (status = 403, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = [])))]
+async fn create_organisation(State(s): State<AppState>, ctx: Ctx, Json(b): Json<NewOrganisation>) -> Result<Response, WebError> {
+    let input = NewOrgInput { code: b.code, kind: b.kind, name_fr: b.name_fr, name_ar: b.name_ar, name_en: b.name_en, parent: b.parent, territory: b.territory };
+    let id = s.svc.create_organisation(Some(ctx.actor()?), &input, &ctx.op).await?;
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub organisation_id: i64,
+    pub roles: Vec<String>,
+    pub active: bool,
+}
+
+/// Users: all of them for an administrator, the team for a supervisor.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users",
+    responses((status = 200, body = Vec<UserView>), (status = 403, body = ApiError)), security(("bearer" = [])))]
+async fn list_users(State(s): State<AppState>, ctx: Ctx) -> Result<Json<Vec<UserView>>, WebError> {
+    let list = s.svc.users(ctx.actor()?, None).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|u| UserView {
+                id: u.id.0,
+                username: u.username,
+                display_name: u.display_name,
+                organisation_id: u.organisation_id.0,
+                roles: u.roles.iter().map(|r| r.as_str().to_string()).collect(),
+                active: u.active,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    /// The organisation's code.
+    pub organisation: String,
+    /// administrator, secretariat, focal_point, supervisor, case_worker, community_agent, viewer
+    pub roles: Vec<String>,
+    pub password: String,
+}
+
+/// Creates a user (administrators).
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
+    responses((status = 201, description = "created"), (status = 403, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = [])))]
+async fn create_user(State(s): State<AppState>, ctx: Ctx, Json(b): Json<NewUser>) -> Result<Response, WebError> {
+    let input = NewUserInput { username: b.username, display_name: b.display_name, organisation: b.organisation, roles: b.roles, password: b.password };
+    let id = s.svc.create_user(Some(ctx.actor()?), &input, &ctx.op).await?;
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TerritoryView {
+    pub code: String,
+    pub level: String,
+    pub parent: Option<String>,
+    pub kind: Option<String>,
+    pub name_fr: String,
+    pub name_ar: Option<String>,
+    pub name_en: Option<String>,
+    pub aliases: Vec<String>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct TerritoryQuery {
+    /// A territory code or name; its children are listed. Without it, the 12 regions.
+    pub parent: Option<String>,
+}
+
+/// The territorial tree, one level at a time.
+#[utoipa::path(get, path = "/api/v1/territories", tag = "territories", params(TerritoryQuery),
+    responses((status = 200, body = Vec<TerritoryView>), (status = 422, body = ApiError)), security(("bearer" = [])))]
+async fn list_territories(State(s): State<AppState>, ctx: Ctx, Query(q): Query<TerritoryQuery>) -> Result<Json<Vec<TerritoryView>>, WebError> {
+    ctx.actor()?;
+    let parent: Option<TerritoryCode> = match q.parent.as_deref().filter(|p| !p.trim().is_empty()) {
+        Some(p) => Some(s.svc.resolve_territory(p).await?.code),
+        None => None,
+    };
+    let list = s.svc.territories(parent.as_ref()).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|t| TerritoryView {
+                code: t.code.to_string(),
+                level: t.level.as_str().to_string(),
+                parent: t.parent_code,
+                kind: t.kind,
+                name_fr: t.name_fr,
+                name_ar: t.name_ar,
+                name_en: t.name_en,
+                aliases: t.aliases.split('|').filter(|a| !a.is_empty()).map(str::to_string).collect(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditView {
+    pub rows: u64,
+    pub last_hash: String,
+}
+
+/// Verifies the audit trail's hash chain (administrators). 409 `audit_chain_broken` names the first bad row.
+#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
+    responses((status = 200, body = AuditView), (status = 403, body = ApiError), (status = 409, body = ApiError)), security(("bearer" = [])))]
+async fn verify_audit(State(s): State<AppState>, ctx: Ctx) -> Result<Json<AuditView>, WebError> {
+    let r = s.svc.verify_audit(Some(ctx.actor()?)).await?;
+    Ok(Json(AuditView { rows: r.rows, last_hash: r.last_hash }))
+}

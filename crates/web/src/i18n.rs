@@ -1,0 +1,117 @@
+//! Every string the interface shows comes from the Fluent files in `locales/`
+//! (French, Arabic, English), compiled into the binary. Fluent handles Arabic's six
+//! plural forms. Isolation marks are off: templates set `dir` themselves.
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{Loader, static_loader};
+use passerelle_domain::Locale;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use unic_langid::{LanguageIdentifier, langid};
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "fr",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static FR: LanguageIdentifier = langid!("fr");
+static AR: LanguageIdentifier = langid!("ar");
+static EN: LanguageIdentifier = langid!("en");
+
+fn lang(locale: Locale) -> &'static LanguageIdentifier {
+    match locale {
+        Locale::Fr => &FR,
+        Locale::Ar => &AR,
+        Locale::En => &EN,
+    }
+}
+
+/// The message `key` in `locale`; the key itself when missing (a test guards that
+/// every key exists in every language).
+pub fn t(locale: Locale, key: &str) -> String {
+    LOCALES.try_lookup(lang(locale), key).unwrap_or_else(|| key.to_string())
+}
+
+/// The message `key` with string arguments; numeric-looking values are passed as
+/// numbers so plural rules apply.
+pub fn t_args(locale: Locale, key: &str, args: &[(&str, &str)]) -> String {
+    let map: HashMap<Cow<'static, str>, FluentValue> = args
+        .iter()
+        .map(|(k, v)| {
+            let value = match v.parse::<f64>() {
+                Ok(n) if !v.is_empty() => FluentValue::from(n),
+                _ => FluentValue::from(v.to_string()),
+            };
+            (Cow::Owned(k.to_string()), value)
+        })
+        .collect();
+    LOCALES.try_lookup_with_args(lang(locale), key, &map).unwrap_or_else(|| key.to_string())
+}
+
+/// Formats a stored UTC timestamp as a date in the reader's language
+/// ("23 novembre 2026", "23 نونبر 2026", "23 November 2026"), with the time when asked.
+pub fn format_timestamp(locale: Locale, ts: &str, with_time: bool) -> String {
+    let (Some(y), Some(m), Some(d)) = (ts.get(0..4), ts.get(5..7).and_then(|m| m.parse::<u8>().ok()), ts.get(8..10)) else {
+        return ts.to_string();
+    };
+    let month = t(locale, &format!("month-{m}"));
+    let day = d.trim_start_matches('0');
+    let date = match locale {
+        Locale::En => format!("{day} {month} {y}"),
+        Locale::Fr | Locale::Ar => format!("{day} {month} {y}"),
+    };
+    match (with_time, ts.get(11..16)) {
+        (true, Some(hm)) => format!("{date} {hm} UTC"),
+        _ => date,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn keys(locale: &str) -> BTreeSet<String> {
+        let path = format!("{}/locales/{locale}/main.ftl", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        text.lines()
+            .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && !l.starts_with('.'))
+            .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn every_key_exists_in_every_language() {
+        let fr = keys("fr");
+        assert!(fr.len() > 50);
+        for other in ["ar", "en"] {
+            let k = keys(other);
+            let missing: Vec<_> = fr.difference(&k).collect();
+            let extra: Vec<_> = k.difference(&fr).collect();
+            assert!(missing.is_empty() && extra.is_empty(), "{other}: missing {missing:?}, extra {extra:?}");
+        }
+    }
+
+    #[test]
+    fn every_error_code_has_a_message() {
+        for code in passerelle_domain::ErrorCode::ALL {
+            for locale in Locale::ALL {
+                let key = format!("error-{}", code.as_str());
+                assert_ne!(t(locale, &key), key, "{locale:?} lacks {key}");
+            }
+        }
+    }
+
+    #[test]
+    fn dates_and_plurals() {
+        assert_eq!(format_timestamp(Locale::Fr, "2026-11-23T10:05:00.000000Z", false), "23 novembre 2026");
+        assert_eq!(format_timestamp(Locale::En, "2026-11-03T10:05:00.000000Z", true), "3 November 2026 10:05 UTC");
+        assert!(format_timestamp(Locale::Ar, "2026-11-23T10:05:00.000000Z", false).contains("نونبر"));
+        assert_eq!(t_args(Locale::Fr, "rows-count", &[("count", "1")]), "1 ligne");
+        assert_eq!(t_args(Locale::Fr, "rows-count", &[("count", "3")]), "3 lignes");
+        assert_ne!(t_args(Locale::Ar, "rows-count", &[("count", "2")]), t_args(Locale::Ar, "rows-count", &[("count", "11")]));
+    }
+}

@@ -1,0 +1,516 @@
+//! The HTML interface: one handler per page, each parsing its input, calling one
+//! service method and rendering one template.
+
+use crate::AppState;
+use crate::ctx::{Ctx, LANG_COOKIE, SESSION_COOKIE, set_cookie};
+use crate::error::WebError;
+use crate::i18n;
+use crate::view::{Page, field_errors, render_page};
+use askama::Template;
+use axum::extract::{Path, Query, RawForm, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use passerelle_domain::{DomainError, ErrorCode, Locale, OrgKind, Role, TerritoryCode};
+use passerelle_service::reference::territory_name;
+use passerelle_service::{NewOrgInput, NewUserInput, ServiceError};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/lang", post(set_language))
+        .route("/account", get(account))
+        .route("/account/password", post(change_password))
+        .route("/account/tokens", post(create_token))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
+        .route("/admin/users", get(users).post(create_user))
+        .route("/admin/audit", get(audit))
+        .route("/organisations", get(organisations).post(create_organisation))
+        .route("/territories", get(territories))
+        .route("/territories/{code}", get(territory))
+        .route("/static/app.css", get(stylesheet))
+}
+
+/// Only local paths are followed after login or a language switch.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
+}
+
+fn err_of(errors: &[(String, String)], field: &str) -> String {
+    errors.iter().filter(|(f, _)| f == field).map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+pub async fn not_found() -> WebError {
+    WebError::code(ErrorCode::NotFound)
+}
+
+async fn stylesheet() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../static/app.css"))
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    p: Page,
+    roles: Vec<Role>,
+    organisations: i64,
+    regions: i64,
+}
+
+async fn home(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    let organisations = s.svc.organisations(actor).await?.len() as i64;
+    let regions = s.svc.territories(None).await?.len() as i64;
+    Ok(render_page(&HomePage { p: Page::new(&ctx, "nav-home"), roles: actor.user.roles.clone(), organisations, regions }))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    p: Page,
+    next: String,
+    username: String,
+    error: String,
+    expired: bool,
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+    expired: Option<String>,
+}
+
+async fn login_form(ctx: Ctx, Query(q): Query<LoginQuery>) -> Response {
+    if ctx.actor.is_some() {
+        return Redirect::to(safe_next(q.next.as_deref().unwrap_or("/"))).into_response();
+    }
+    render_page(&LoginPage {
+        p: Page::new(&ctx, "login-title"),
+        next: safe_next(q.next.as_deref().unwrap_or("/")).to_string(),
+        username: String::new(),
+        error: String::new(),
+        expired: q.expired.is_some() || ctx.session_expired,
+    })
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+async fn login(State(s): State<AppState>, ctx: Ctx, Form(f): Form<LoginForm>) -> Response {
+    match s.svc.login(&f.username, &f.password, &ctx.client, &ctx.op).await {
+        Ok(outcome) => {
+            let mut r = Redirect::to(safe_next(&f.next)).into_response();
+            r.headers_mut().append(header::SET_COOKIE, set_cookie(&s, SESSION_COOKIE, &outcome.session_token, None));
+            r
+        }
+        Err(e) => {
+            let err = WebError::from(e);
+            if !matches!(err.code, ErrorCode::InvalidCredentials | ErrorCode::Throttled) {
+                return err.into_response();
+            }
+            let mut r = render_page(&LoginPage {
+                p: Page::new(&ctx, "login-title"),
+                next: safe_next(&f.next).to_string(),
+                username: f.username.trim().to_string(),
+                error: crate::error::message(&err, ctx.locale),
+                expired: false,
+            });
+            *r.status_mut() = err.status();
+            r
+        }
+    }
+}
+
+async fn logout(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    if let (Some(actor), Some(token)) = (&ctx.actor, &ctx.session_token) {
+        s.svc.logout(token, actor, &ctx.op).await?;
+    }
+    let mut r = Redirect::to("/login").into_response();
+    r.headers_mut().append(header::SET_COOKIE, set_cookie(&s, SESSION_COOKIE, "", Some(0)));
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+struct LangForm {
+    lang: String,
+    #[serde(default)]
+    next: String,
+}
+
+async fn set_language(State(s): State<AppState>, ctx: Ctx, Form(f): Form<LangForm>) -> Result<Response, WebError> {
+    let locale = Locale::parse(&f.lang).ok_or_else(|| WebError::from(ServiceError::invalid(DomainError::with_value("lang", ErrorCode::UnknownValue, f.lang.clone()))))?;
+    if let Some(actor) = &ctx.actor {
+        s.svc.set_locale(actor, locale, &ctx.op).await?;
+    }
+    let mut r = Redirect::to(safe_next(&f.next)).into_response();
+    r.headers_mut().append(header::SET_COOKIE, set_cookie(&s, LANG_COOKIE, locale.code(), Some(365 * 24 * 3600)));
+    Ok(r)
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    p: Page,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
+    tokens: Vec<passerelle_store::users::ApiToken>,
+    new_token: Option<String>,
+}
+
+impl AccountPage {
+    fn err(&self, field: &str) -> String {
+        err_of(&self.errors, field)
+    }
+}
+
+async fn account_page(s: &AppState, ctx: &Ctx, errors: Vec<(String, String)>, notice: Option<String>, new_token: Option<String>) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    let tokens = s.svc.tokens(actor).await?;
+    let failed = !errors.is_empty();
+    let mut r = render_page(&AccountPage { p: Page::new(ctx, "nav-account"), errors, notice, tokens, new_token });
+    if failed {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+async fn account(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    account_page(&s, &ctx, Vec::new(), None, None).await
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+async fn change_password(State(s): State<AppState>, ctx: Ctx, Form(f): Form<PasswordForm>) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    match s.svc.change_password(actor, &f.current_password, &f.new_password, &f.confirm_password, ctx.session_token.as_deref(), &ctx.op).await {
+        Ok(()) => account_page(&s, &ctx, Vec::new(), Some(i18n::t(ctx.locale, "password-changed")), None).await,
+        Err(ServiceError::Invalid(errors)) => account_page(&s, &ctx, field_errors(&errors, ctx.locale), None, None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+async fn create_token(State(s): State<AppState>, ctx: Ctx, Form(f): Form<TokenForm>) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    match s.svc.create_token(actor, &f.name, &ctx.op).await {
+        Ok((_, secret)) => account_page(&s, &ctx, Vec::new(), None, Some(secret)).await,
+        Err(ServiceError::Invalid(errors)) => account_page(&s, &ctx, field_errors(&errors, ctx.locale), None, None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn revoke_token(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
+    s.svc.revoke_token(ctx.actor()?, id, &ctx.op).await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+struct UserRow {
+    username: String,
+    display_name: String,
+    org: String,
+    roles: Vec<Role>,
+    created_at: String,
+}
+
+#[derive(Default, Deserialize)]
+struct UserForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    organisation: String,
+    #[serde(default)]
+    roles: Vec<String>,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    p: Page,
+    users: Vec<UserRow>,
+    organisations: Vec<(String, String)>,
+    role_choices: Vec<(&'static str, String, bool)>,
+    form: UserForm,
+    errors: Vec<(String, String)>,
+    created: Option<String>,
+}
+
+impl UsersPage {
+    fn err(&self, field: &str) -> String {
+        err_of(&self.errors, field)
+    }
+}
+
+async fn users_page(s: &AppState, ctx: &Ctx, form: UserForm, errors: Vec<(String, String)>, created: Option<String>) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    let list = s.svc.users(actor, None).await?;
+    let orgs = s.svc.organisations(actor).await?;
+    let p = Page::new(ctx, "nav-users");
+    let org_name = |id| orgs.iter().find(|o| o.id == id).map(|o| p.pick(&o.name_fr, &o.name_ar, &o.name_en).to_string()).unwrap_or_default();
+    let users = list
+        .into_iter()
+        .map(|u| UserRow { org: org_name(u.organisation_id), username: u.username, display_name: u.display_name, roles: u.roles, created_at: u.created_at })
+        .collect();
+    let organisations = orgs.iter().map(|o| (o.code.to_string(), p.pick(&o.name_fr, &o.name_ar, &o.name_en).to_string())).collect();
+    let role_choices = Role::ALL.iter().map(|r| (r.as_str(), p.role_name(r), form.roles.iter().any(|x| x == r.as_str()))).collect();
+    let failed = !errors.is_empty();
+    let mut r = render_page(&UsersPage { p, users, organisations, role_choices, form, errors, created });
+    if failed {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+async fn users(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    users_page(&s, &ctx, UserForm::default(), Vec::new(), None).await
+}
+
+/// Parses a form where a field may repeat (checkboxes), which `Form` cannot.
+fn parse_multi(body: &[u8]) -> UserForm {
+    let mut f = UserForm::default();
+    for (k, v) in form_urlencoded::parse(body) {
+        match k.as_ref() {
+            "username" => f.username = v.into_owned(),
+            "display_name" => f.display_name = v.into_owned(),
+            "organisation" => f.organisation = v.into_owned(),
+            "roles" => f.roles.push(v.into_owned()),
+            "password" => f.password = v.into_owned(),
+            _ => {}
+        }
+    }
+    f
+}
+
+async fn create_user(State(s): State<AppState>, ctx: Ctx, RawForm(body): RawForm) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    let mut form = parse_multi(&body);
+    let input = NewUserInput {
+        username: form.username.clone(),
+        display_name: form.display_name.clone(),
+        organisation: form.organisation.clone(),
+        roles: form.roles.clone(),
+        password: form.password.clone(),
+    };
+    form.password.clear();
+    match s.svc.create_user(Some(actor), &input, &ctx.op).await {
+        Ok(_) => users_page(&s, &ctx, UserForm::default(), Vec::new(), Some(form.username.trim().to_ascii_lowercase())).await,
+        Err(ServiceError::Invalid(errors)) => users_page(&s, &ctx, form, field_errors(&errors, ctx.locale), None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+struct OrgRow {
+    code: String,
+    name: String,
+    kind: String,
+    parent: String,
+    territory: String,
+}
+
+#[derive(Default, Deserialize)]
+struct OrgForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    name_fr: String,
+    #[serde(default)]
+    name_ar: String,
+    #[serde(default)]
+    name_en: String,
+    #[serde(default)]
+    parent: String,
+    #[serde(default)]
+    territory: String,
+}
+
+#[derive(Template)]
+#[template(path = "organisations.html")]
+struct OrganisationsPage {
+    p: Page,
+    orgs: Vec<OrgRow>,
+    kinds: Vec<(&'static str, String, bool)>,
+    form: OrgForm,
+    errors: Vec<(String, String)>,
+    created: Option<String>,
+}
+
+impl OrganisationsPage {
+    fn err(&self, field: &str) -> String {
+        err_of(&self.errors, field)
+    }
+
+    fn text_fields(&self) -> Vec<(&'static str, &str, bool)> {
+        let f = &self.form;
+        vec![
+            ("code", &f.code, false),
+            ("name_fr", &f.name_fr, false),
+            ("name_ar", &f.name_ar, true),
+            ("name_en", &f.name_en, false),
+            ("parent", &f.parent, false),
+            ("territory", &f.territory, false),
+        ]
+    }
+}
+
+async fn organisations_page(s: &AppState, ctx: &Ctx, form: OrgForm, errors: Vec<(String, String)>, created: Option<String>) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    let list = s.svc.organisations(actor).await?;
+    let regions = s.svc.territories(None).await?;
+    let p = Page::new(ctx, "nav-organisations");
+    let orgs = list
+        .iter()
+        .map(|o| OrgRow {
+            code: o.code.to_string(),
+            name: p.pick(&o.name_fr, &o.name_ar, &o.name_en).to_string(),
+            kind: p.kind_name(&o.kind),
+            parent: o.parent_id.and_then(|id| list.iter().find(|x| x.id == id)).map(|x| x.code.to_string()).unwrap_or_default(),
+            territory: match o.territory_code.as_deref() {
+                Some("MA") => p.t("territory-national"),
+                Some(code) => regions.iter().find(|r| r.code.as_str() == code).map(|r| territory_name(r, ctx.locale).to_string()).unwrap_or_else(|| code.to_string()),
+                None => String::new(),
+            },
+        })
+        .collect();
+    let kinds = OrgKind::ALL.iter().map(|k| (k.as_str(), p.kind_name(k), form.kind == k.as_str())).collect();
+    let failed = !errors.is_empty();
+    let mut r = render_page(&OrganisationsPage { p, orgs, kinds, form, errors, created });
+    if failed {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+async fn organisations(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    organisations_page(&s, &ctx, OrgForm::default(), Vec::new(), None).await
+}
+
+async fn create_organisation(State(s): State<AppState>, ctx: Ctx, Form(f): Form<OrgForm>) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    let input = NewOrgInput {
+        code: f.code.clone(),
+        kind: f.kind.clone(),
+        name_fr: f.name_fr.clone(),
+        name_ar: f.name_ar.clone(),
+        name_en: f.name_en.clone(),
+        parent: f.parent.clone(),
+        territory: f.territory.clone(),
+    };
+    match s.svc.create_organisation(Some(actor), &input, &ctx.op).await {
+        Ok(_) => organisations_page(&s, &ctx, OrgForm::default(), Vec::new(), Some(f.code.trim().to_ascii_uppercase())).await,
+        Err(ServiceError::Invalid(errors)) => organisations_page(&s, &ctx, f, field_errors(&errors, ctx.locale), None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "territories.html")]
+struct TerritoriesPage {
+    p: Page,
+    parent: Option<(String, String)>,
+    rows: Vec<(String, String, String, bool)>,
+}
+
+async fn territories_page(s: &AppState, ctx: &Ctx, parent: Option<TerritoryCode>) -> Result<Response, WebError> {
+    ctx.actor()?;
+    let p = Page::new(ctx, "nav-territories");
+    let parent_view = match &parent {
+        Some(code) => {
+            let t = s.svc.resolve_territory(code.as_str()).await.map_err(|_| WebError::code(ErrorCode::NotFound))?;
+            Some((t.code.to_string(), territory_name(&t, ctx.locale).to_string()))
+        }
+        None => None,
+    };
+    let list = s.svc.territories(parent.as_ref()).await?;
+    let rows = list
+        .iter()
+        .map(|t| {
+            let kind = p.t(&format!("territory-{}", t.kind.as_deref().unwrap_or(t.level.as_str())));
+            (t.code.to_string(), territory_name(t, ctx.locale).to_string(), kind, t.level == passerelle_domain::TerritoryLevel::Region)
+        })
+        .collect();
+    Ok(render_page(&TerritoriesPage { p, parent: parent_view, rows }))
+}
+
+async fn territories(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    territories_page(&s, &ctx, None).await
+}
+
+async fn territory(State(s): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, WebError> {
+    let code = TerritoryCode::parse(&code).map_err(|_| WebError::code(ErrorCode::NotFound))?;
+    territories_page(&s, &ctx, Some(code)).await
+}
+
+struct AuditRow {
+    seq: i64,
+    at: String,
+    who: String,
+    action: String,
+    record: String,
+    op: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    p: Page,
+    chain_ok: bool,
+    chain_message: String,
+    rows: Vec<AuditRow>,
+    older: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    before: Option<i64>,
+}
+
+async fn audit(State(s): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery>) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    let rows = s.svc.audit_trail(actor, q.before, 100).await?;
+    let (chain_ok, chain_message) = match s.svc.verify_audit(Some(actor)).await {
+        Ok(report) => (true, i18n::t_args(ctx.locale, "audit-chain-ok", &[("count", report.rows.to_string().as_str())])),
+        Err(ServiceError::AuditChainBroken { seq }) => (false, i18n::t_args(ctx.locale, "error-audit_chain_broken", &[("seq", seq.to_string().as_str())])),
+        Err(e) => return Err(e.into()),
+    };
+    let older = (rows.len() == 100).then(|| rows.last().map(|r| r.entry.seq)).flatten();
+    let rows = rows
+        .into_iter()
+        .map(|r| AuditRow {
+            seq: r.entry.seq,
+            at: r.entry.at,
+            who: r.entry.actor_user_id.map(|u| format!("user {u}")).unwrap_or_else(|| "system".into()),
+            action: r.entry.action,
+            record: format!("{} {}", r.entry.entity, r.entry.entity_id.unwrap_or_default()),
+            op: r.entry.operation_id,
+        })
+        .collect();
+    Ok(render_page(&AuditPage { p: Page::new(&ctx, "nav-audit"), chain_ok, chain_message, rows, older }))
+}
