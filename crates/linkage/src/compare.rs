@@ -218,7 +218,7 @@ fn jw_ascii(a: &[u8], b: &[u8]) -> f64 {
 /// Similarity of two name tokens in [0, 1]: 1 for the same variant family, 0.96 for the
 /// same skeleton when one side is an approximate transliteration, else Jaro–Winkler.
 fn tok_sim(a: &Tok, b: &Tok) -> f64 {
-    if a.latin == b.latin {
+    if a.hash == b.hash && a.latin == b.latin {
         return 1.0;
     }
     let j = jw(&a.latin, &b.latin);

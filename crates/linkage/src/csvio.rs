@@ -552,6 +552,39 @@ mod tests {
     }
 
     #[test]
+    fn unknown_mapped_fields_become_extra_fields() {
+        let input =
+            "id,given_name,family_name,addr\n1,Ali,Ba,12 rue de Fes\n2,Aly,Bah,12 rue de Fès\n";
+        let (out, _) = run_csv(input, &[("address", "addr")], OutputKind::Pairs).expect("run");
+        assert!(out.contains("address=exact"), "{out}");
+        let err = run_csv(input, &[("address", "nowhere")], OutputKind::Pairs)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("nowhere"), "{err}");
+    }
+
+    #[test]
+    fn two_files_link_through_csv() {
+        let a =
+            "id,given_name,family_name,birth_date\na1,Youssef,Haddad,1985-02-01\na2,Awa,Sow,1990\n";
+        let b = "id,given_name,family_name,birth_date\nb1,Hawa,Sow,1990-05-05\nb2,Yusuf,Hadad,01/02/1985\n";
+        let mut out = Vec::new();
+        let rep = link_csv_files(
+            a.as_bytes(),
+            b.as_bytes(),
+            &mut out,
+            &DedupOptions::default(),
+            &mut |_| {},
+        )
+        .expect("run");
+        let out = String::from_utf8_lossy(&out);
+        assert_eq!(rep.records, 4);
+        assert!(out.contains("a1,b2,"), "{out}");
+        assert!(out.contains("a2,b1,"), "{out}");
+    }
+
+    #[test]
     fn semicolon_files_from_french_spreadsheets_are_read() {
         let (out, rep) = run_csv(
             "id;prénom;nom\n1;Ali;Ba\n2;Aly;Bah\n",

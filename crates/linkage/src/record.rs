@@ -83,6 +83,8 @@ pub(crate) struct Tok {
     pub skel: Box<str>,
     /// True when `latin` came from letter-by-letter transliteration (approximate).
     pub approx: bool,
+    /// Hash of `latin`: unequal tokens are told apart without comparing strings.
+    pub hash: u64,
 }
 
 /// Given and family name tokens seen through one script.
@@ -134,6 +136,7 @@ fn tok(t: &str) -> Tok {
     let approx = arabic && crate::translit::canonical_arabic(t).is_none();
     let skel = skeleton(&latin);
     Tok {
+        hash: hash_str(&latin),
         latin: latin.into_boxed_str(),
         skel: skel.into_boxed_str(),
         approx,

@@ -52,3 +52,11 @@ pub async fn fresh_store(backend: Backend) -> Result<Store, StoreError> {
     store.migrate().await?;
     Ok(store)
 }
+
+/// Edits an audit row behind the application's back, as an attacker with database
+/// access would: for the tests that prove the chain detects it.
+pub async fn tamper_audit_row(store: &Store, seq: i64) -> Result<(), StoreError> {
+    let mut conn = store.conn().await?;
+    sqlx::query("update audit_log set action = 'nothing_to_see' where seq = $1").bind(seq).execute(&mut *conn).await?;
+    Ok(())
+}

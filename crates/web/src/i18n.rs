@@ -100,7 +100,8 @@ mod tests {
         for code in passerelle_domain::ErrorCode::ALL {
             for locale in Locale::ALL {
                 let key = format!("error-{}", code.as_str());
-                assert_ne!(t(locale, &key), key, "{locale:?} lacks {key}");
+                let text = t_args(locale, &key, &[("value", "X"), ("minutes", "2"), ("seq", "5")]);
+                assert!(text != key && !text.contains('{'), "{locale:?} lacks {key}: {text}");
             }
         }
     }
