@@ -32,8 +32,8 @@ pub struct BlockingConfig {
 impl Default for BlockingConfig {
     fn default() -> Self {
         BlockingConfig {
-            max_block_size: 32,
-            window: 8,
+            max_block_size: 24,
+            window: 6,
             max_pairs: 200_000_000,
         }
     }
@@ -42,7 +42,7 @@ impl Default for BlockingConfig {
 /// Which optional fields (city, then extras) are selective enough to block on: those whose
 /// distinct values are at least a fifth of their non-missing values. A postcode or a street
 /// address qualifies; a state, a street number or a city of a national registry does not.
-fn selective_fields(records: &[Prepared]) -> Vec<bool> {
+pub(crate) fn selective_fields(records: &[Prepared]) -> Vec<bool> {
     let n_extra = records.iter().map(|r| r.extra.len()).max().unwrap_or(0);
     let mut out = Vec::with_capacity(n_extra + 1);
     for f in 0..=n_extra {
@@ -64,7 +64,7 @@ fn selective_fields(records: &[Prepared]) -> Vec<bool> {
     out
 }
 
-fn keys(r: &Prepared, selective: &[bool], out: &mut Vec<u64>) {
+pub(crate) fn keys(r: &Prepared, selective: &[bool], out: &mut Vec<u64>) {
     for (f, &use_it) in selective.iter().enumerate() {
         if !use_it {
             continue;

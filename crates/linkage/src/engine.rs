@@ -149,6 +149,94 @@ impl Matcher {
     }
 }
 
+/// An index of existing records for search before create: a social worker types a new
+/// person and sees who may already be registered, with the reasons.
+///
+/// Candidates come from the same blocking keys as linkage (name skeletons, name and year,
+/// phone, document, birth date with initial…), so a search touches a handful of records,
+/// not the whole registry; each is scored by the matcher with its explanation.
+#[derive(Debug, Clone)]
+pub struct SearchIndex {
+    matcher: Matcher,
+    prepared: Vec<Prepared>,
+    selective: Vec<bool>,
+    postings: HashMap<u64, Vec<u32>>,
+}
+
+/// Postings longer than this are skipped at search time: a key shared by so many records
+/// ("Mamadou" + 1990 in a national registry) says nothing on its own.
+const MAX_POSTING: usize = 2_000;
+
+impl SearchIndex {
+    /// Indexes `records` (positions in the slice are the ids returned by `search`).
+    pub fn new(matcher: Matcher, records: &[Record]) -> SearchIndex {
+        let prepared: Vec<Prepared> = records.iter().map(|r| matcher.prepare(r)).collect();
+        let selective = crate::blocking::selective_fields(&prepared);
+        let mut postings: HashMap<u64, Vec<u32>> = HashMap::new();
+        let mut ks = Vec::new();
+        for (i, p) in prepared.iter().enumerate() {
+            ks.clear();
+            crate::blocking::keys(p, &selective, &mut ks);
+            ks.sort_unstable();
+            ks.dedup();
+            for &k in &ks {
+                postings.entry(k).or_default().push(i as u32);
+            }
+        }
+        SearchIndex {
+            matcher,
+            prepared,
+            selective,
+            postings,
+        }
+    }
+
+    /// Number of indexed records.
+    pub fn len(&self) -> usize {
+        self.prepared.len()
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.prepared.is_empty()
+    }
+
+    /// The indexed records that may be `candidate`, at or above `min_probability`, best
+    /// first, at most `limit`.
+    pub fn search(
+        &self,
+        candidate: &Record,
+        min_probability: f64,
+        limit: usize,
+    ) -> Vec<(usize, PairScore)> {
+        let c = self.matcher.prepare(candidate);
+        let mut ks = Vec::new();
+        crate::blocking::keys(&c, &self.selective, &mut ks);
+        let mut ids: Vec<u32> = ks
+            .iter()
+            .filter_map(|k| self.postings.get(k))
+            .filter(|p| p.len() <= MAX_POSTING)
+            .flatten()
+            .copied()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out: Vec<(usize, PairScore)> = ids
+            .into_iter()
+            .map(|i| {
+                (
+                    i as usize,
+                    self.matcher.score_prepared(&c, &self.prepared[i as usize]),
+                )
+            })
+            .filter(|(_, s)| s.probability >= min_probability)
+            .collect();
+        out.sort_by(|a, b| b.1.weight.total_cmp(&a.1.weight));
+        out.truncate(limit);
+        out
+    }
+}
+
 /// A scored candidate pair, by record position.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ScoredPair {

@@ -22,8 +22,8 @@
 //!     precision / recall / F1 to measure the engine.
 //!
 //! The crate has no web or database dependency: the CLI, the web service and the case-work
-//! search-before-create all call [`link`], [`link_two`], [`Matcher::score_pair`] or
-//! [`csvio::dedup_csv`].
+//! search-before-create all call [`link`], [`link_two`], [`Matcher::score_pair`],
+//! [`SearchIndex::search`] or [`csvio::dedup_csv`].
 
 #![cfg_attr(
     not(test),
@@ -49,8 +49,8 @@ pub mod translit;
 
 pub use csvio::{DedupOptions, DedupReport, OutputKind, dedup_csv, link_csv_files};
 pub use engine::{
-    Config, LinkReport, Linkage, Matcher, Progress, ScoredPair, Stage, TwoWayLinkage, link,
-    link_two,
+    Config, LinkReport, Linkage, Matcher, Progress, ScoredPair, SearchIndex, Stage, TwoWayLinkage,
+    link, link_two,
 };
 pub use error::LinkageError;
 pub use explain::{FieldAgreement, PairScore, format_explanation};

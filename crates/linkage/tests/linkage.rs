@@ -91,3 +91,29 @@ fn a_household_sharing_a_phone_stays_several_persons() {
     assert_ne!(l.clusters[0], l.clusters[3]);
     assert_ne!(l.clusters[2], l.clusters[3]);
 }
+
+#[test]
+fn search_before_create_finds_the_registered_person() {
+    // Arrange: a registry and the matcher learned on it.
+    let synth = generate(&GeneratorConfig {
+        records: 2000,
+        seed: 3,
+        ..GeneratorConfig::default()
+    });
+    let records: Vec<Record> = synth.iter().map(|s| s.record.clone()).collect();
+    let linkage = link(&records, &Config::default()).expect("linkage runs");
+    let index = passerelle_linkage::SearchIndex::new(linkage.matcher, &records);
+
+    // Act: search with one of the registrations as typed at a desk.
+    let probe = records
+        .iter()
+        .find(|r| r.given_name.is_some() && r.family_name.is_some() && r.birth_date.is_some())
+        .cloned()
+        .expect("a complete record");
+    let found = index.search(&probe, 0.5, 10);
+
+    // Assert: the registration itself comes first, with its reasons.
+    assert!(!found.is_empty());
+    assert_eq!(records[found[0].0].id, probe.id);
+    assert!(found[0].1.explanation.iter().any(|f| f.level == "exact"));
+}

@@ -106,7 +106,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         match state.svc.authenticate_token(token).await {
             Ok(Some(a)) => actor = Some(a),
             Ok(None) => {}
-            Err(e) => return crate::error::render(WebError::from(e), Locale::Fr, &op, &path),
+            Err(e) => return crate::error::render(WebError::from(e), Locale::Fr, &op, &path, None),
         }
     } else if let Some(token) = cookie(&headers, SESSION_COOKIE).filter(|t| is_hex_token(t)) {
         match state.svc.session(token).await {
@@ -116,7 +116,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
                 session_token = Some(token.to_string());
             }
             Ok(None) => session_expired = true,
-            Err(e) => return crate::error::render(WebError::from(e), Locale::Fr, &op, &path),
+            Err(e) => return crate::error::render(WebError::from(e), Locale::Fr, &op, &path, None),
         }
     }
 
@@ -142,7 +142,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         if given.is_none() && is_form {
             let bytes = match to_bytes(body, 2 * 1024 * 1024).await {
                 Ok(b) => b,
-                Err(_) => return crate::error::render(WebError::code(ErrorCode::BadRequest), locale, &op, &path),
+                Err(_) => return crate::error::render(WebError::code(ErrorCode::BadRequest), locale, &op, &path, None),
             };
             given = form_urlencoded::parse(&bytes).find(|(k, _)| k == "_csrf").map(|(_, v)| v.into_owned());
             body = Body::from(bytes);
@@ -154,7 +154,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
             if session_expired {
                 err = WebError::code(ErrorCode::Unauthenticated);
             }
-            return crate::error::render(err, locale, &op, &path);
+            return crate::error::render(err, locale, &op, &path, None);
         }
     }
 
@@ -171,10 +171,10 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         path: path.clone(),
         client,
     };
-    parts.extensions.insert(ctx);
+    parts.extensions.insert(ctx.clone());
     let mut response = next.run(Request::from_parts(parts, body)).await;
     if let Some(err) = response.extensions_mut().remove::<WebError>() {
-        response = crate::error::render(err, locale, &op, &path);
+        response = crate::error::render(err, locale, &op, &path, Some(&ctx));
     }
     if let Ok(v) = HeaderValue::from_str(&op) {
         response.headers_mut().insert("x-operation-id", v);

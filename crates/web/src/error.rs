@@ -119,7 +119,9 @@ struct ErrorPage {
     fields: Vec<(String, String)>,
 }
 
-pub fn render(err: WebError, locale: Locale, op: &str, path: &str) -> Response {
+/// Renders `err`; with the request's context when there is one, so an error page
+/// keeps the user's navigation.
+pub fn render(err: WebError, locale: Locale, op: &str, path: &str, ctx: Option<&crate::ctx::Ctx>) -> Response {
     let status = err.status();
     if path.starts_with("/api/") {
         let body = ApiError {
@@ -145,7 +147,7 @@ pub fn render(err: WebError, locale: Locale, op: &str, path: &str) -> Response {
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
     let page = ErrorPage {
-        p: Page::bare(locale, op),
+        p: ctx.map(|c| Page::new(c, "")).unwrap_or_else(|| Page::bare(locale, op)),
         status: status.as_u16(),
         title: i18n::t(locale, &format!("status-{}", status.as_u16())),
         message: message(&err, locale),
