@@ -89,6 +89,8 @@ mod tests {
             },
             organisation_code: "ORG".into(),
             organisation_name: "Org".into(),
+            organisation_name_ar: None,
+            organisation_name_en: None,
         }
     }
 

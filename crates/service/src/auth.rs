@@ -23,7 +23,10 @@ use std::sync::OnceLock;
 pub struct Actor {
     pub user: User,
     pub organisation_code: String,
+    /// The organisation's name in French, and in Arabic and English when known.
     pub organisation_name: String,
+    pub organisation_name_ar: Option<String>,
+    pub organisation_name_en: Option<String>,
 }
 
 /// What a successful login hands the front-end: the cookie secret and the user.
@@ -80,7 +83,7 @@ fn expiry(minutes: i64) -> String {
 impl Service {
     async fn actor_for(&self, conn: &mut passerelle_store::Conn, user: User) -> Result<Actor, ServiceError> {
         let org = orgs::get(conn, user.organisation_id).await?.ok_or(ServiceError::NotFound)?;
-        Ok(Actor { user, organisation_code: org.code.to_string(), organisation_name: org.name_fr })
+        Ok(Actor { user, organisation_code: org.code.to_string(), organisation_name: org.name_fr, organisation_name_ar: org.name_ar, organisation_name_en: org.name_en })
     }
 
     /// Checks a username and password. Every failure is `InvalidCredentials` after

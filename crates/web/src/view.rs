@@ -54,7 +54,14 @@ impl Page {
             op: ctx.op.clone(),
             csrf: ctx.csrf.clone(),
             user_name: ctx.actor.as_ref().map(|a| a.user.display_name.clone()),
-            org_name: ctx.actor.as_ref().map(|a| a.organisation_name.clone()),
+            org_name: ctx.actor.as_ref().map(|a| {
+                match ctx.locale {
+                    Locale::Ar => a.organisation_name_ar.clone(),
+                    Locale::En => a.organisation_name_en.clone(),
+                    Locale::Fr => None,
+                }
+                .unwrap_or_else(|| a.organisation_name.clone())
+            }),
             perms: ctx.permissions,
             path: ctx.path.clone(),
             nav,
