@@ -39,8 +39,18 @@ impl AuditEntry {
         field(prev_hash.as_bytes());
         field(&self.seq.to_be_bytes());
         field(self.at.as_bytes());
-        field(self.actor_user_id.map(|v| v.to_string()).unwrap_or_default().as_bytes());
-        field(self.actor_org_id.map(|v| v.to_string()).unwrap_or_default().as_bytes());
+        field(
+            self.actor_user_id
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        field(
+            self.actor_org_id
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+                .as_bytes(),
+        );
         field(self.action.as_bytes());
         field(self.entity.as_bytes());
         field(self.entity_id.as_deref().unwrap_or("").as_bytes());
@@ -72,7 +82,10 @@ where
     let mut count = 0;
     for (entry, prev_hash, hash) in rows {
         if entry.seq != expected_seq {
-            return Err(ChainFault::Gap { seq: entry.seq, expected: expected_seq });
+            return Err(ChainFault::Gap {
+                seq: entry.seq,
+                expected: expected_seq,
+            });
         }
         if prev_hash != last_hash {
             return Err(ChainFault::PrevMismatch { seq: entry.seq });
@@ -129,15 +142,27 @@ mod tests {
     fn edits_deletions_and_relinks_are_caught() {
         let mut edited = chain(&["create", "read", "update"]);
         edited[1].0.action = "nothing".into();
-        assert_eq!(verify_chain(edited), Err(ChainFault::HashMismatch { seq: 2 }));
+        assert_eq!(
+            verify_chain(edited),
+            Err(ChainFault::HashMismatch { seq: 2 })
+        );
 
         let mut deleted = chain(&["create", "read", "update"]);
         deleted.remove(1);
-        assert_eq!(verify_chain(deleted), Err(ChainFault::Gap { seq: 3, expected: 2 }));
+        assert_eq!(
+            verify_chain(deleted),
+            Err(ChainFault::Gap {
+                seq: 3,
+                expected: 2
+            })
+        );
 
         let mut relinked = chain(&["create", "read", "update"]);
         relinked[2].1 = GENESIS.to_string();
-        assert_eq!(verify_chain(relinked), Err(ChainFault::PrevMismatch { seq: 3 }));
+        assert_eq!(
+            verify_chain(relinked),
+            Err(ChainFault::PrevMismatch { seq: 3 })
+        );
     }
 
     #[test]

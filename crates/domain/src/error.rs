@@ -109,11 +109,19 @@ pub struct DomainError {
 
 impl DomainError {
     pub fn new(field: &'static str, code: ErrorCode) -> Self {
-        Self { field, code, value: None }
+        Self {
+            field,
+            code,
+            value: None,
+        }
     }
 
     pub fn with_value(field: &'static str, code: ErrorCode, value: impl Into<String>) -> Self {
-        Self { field, code, value: Some(value.into()) }
+        Self {
+            field,
+            code,
+            value: Some(value.into()),
+        }
     }
 }
 
@@ -126,8 +134,15 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for code in ErrorCode::ALL {
             assert!(seen.insert(code.as_str()), "duplicate {code}");
-            assert!(code.as_str().chars().all(|c| c.is_ascii_lowercase() || c == '_'));
-            assert_eq!(serde_json::to_string(&code).ok(), Some(format!("\"{}\"", code.as_str())));
+            assert!(
+                code.as_str()
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_')
+            );
+            assert_eq!(
+                serde_json::to_string(&code).ok(),
+                Some(format!("\"{}\"", code.as_str()))
+            );
         }
     }
 }

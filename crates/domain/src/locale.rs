@@ -58,7 +58,11 @@ impl Locale {
             let mut pieces = part.split(';');
             let Some(tag) = pieces.next() else { continue };
             let q = pieces
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok())
+                })
                 .unwrap_or(1.0);
             if let Some(locale) = Locale::parse(tag) {
                 if best.is_none_or(|(bq, _)| q > bq) {

@@ -67,7 +67,9 @@ impl OrgCode {
         if !(2..=32).contains(&s.len()) {
             return Err(DomainError::with_value("code", ErrorCode::Length, s));
         }
-        let ok = s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+        let ok = s
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
             && !s.starts_with('-')
             && !s.ends_with('-');
         if !ok {
@@ -106,10 +108,23 @@ mod tests {
 
     #[test]
     fn org_codes_parse() {
-        assert_eq!(OrgCode::parse(" en-rabat ").map(|c| c.0), Ok("EN-RABAT".to_string()));
-        let bad = [("", ErrorCode::Required), ("A", ErrorCode::Length), ("EN RABAT", ErrorCode::Format), ("-EN", ErrorCode::Format), ("ÉCOLE", ErrorCode::Format)];
+        assert_eq!(
+            OrgCode::parse(" en-rabat ").map(|c| c.0),
+            Ok("EN-RABAT".to_string())
+        );
+        let bad = [
+            ("", ErrorCode::Required),
+            ("A", ErrorCode::Length),
+            ("EN RABAT", ErrorCode::Format),
+            ("-EN", ErrorCode::Format),
+            ("ÉCOLE", ErrorCode::Format),
+        ];
         for (input, code) in bad {
-            assert_eq!(OrgCode::parse(input).map_err(|e| e.code), Err(code), "{input:?}");
+            assert_eq!(
+                OrgCode::parse(input).map_err(|e| e.code),
+                Err(code),
+                "{input:?}"
+            );
         }
     }
 

@@ -30,7 +30,11 @@ impl TerritoryLevel {
             "region" => Ok(TerritoryLevel::Region),
             "province" | "prefecture" => Ok(TerritoryLevel::Province),
             "commune" => Ok(TerritoryLevel::Commune),
-            other => Err(DomainError::with_value("level", ErrorCode::UnknownValue, other)),
+            other => Err(DomainError::with_value(
+                "level",
+                ErrorCode::UnknownValue,
+                other,
+            )),
         }
     }
 }
@@ -51,9 +55,12 @@ impl TerritoryCode {
         let ok = match parts.as_slice() {
             ["MA"] => true,
             ["MA", region] if region.len() == 2 => {
-                region.chars().all(|c| c.is_ascii_digit()) && matches!(region.parse::<u8>(), Ok(1..=12))
+                region.chars().all(|c| c.is_ascii_digit())
+                    && matches!(region.parse::<u8>(), Ok(1..=12))
             }
-            ["MA", province] => province.len() == 3 && province.chars().all(|c| c.is_ascii_uppercase()),
+            ["MA", province] => {
+                province.len() == 3 && province.chars().all(|c| c.is_ascii_uppercase())
+            }
             ["MA", province, commune] => {
                 province.len() == 3
                     && province.chars().all(|c| c.is_ascii_uppercase())
@@ -63,7 +70,11 @@ impl TerritoryCode {
             _ => false,
         };
         if !ok {
-            return Err(DomainError::with_value("territory", ErrorCode::Format, code));
+            return Err(DomainError::with_value(
+                "territory",
+                ErrorCode::Format,
+                code,
+            ));
         }
         Ok(TerritoryCode(code))
     }
@@ -144,18 +155,37 @@ mod tests {
         ];
         for (input, level) in ok {
             let code = TerritoryCode::parse(input);
-            assert_eq!(code.as_ref().map(TerritoryCode::level), Ok(level), "{input}");
+            assert_eq!(
+                code.as_ref().map(TerritoryCode::level),
+                Ok(level),
+                "{input}"
+            );
         }
-        for bad in ["", "FR", "MA-13", "MA-00", "MA-1", "MA-RABA", "MA-RAB-X1", "MA--"] {
+        for bad in [
+            "",
+            "FR",
+            "MA-13",
+            "MA-00",
+            "MA-1",
+            "MA-RABA",
+            "MA-RAB-X1",
+            "MA--",
+        ] {
             assert!(TerritoryCode::parse(bad).is_err(), "{bad:?} should fail");
         }
     }
 
     #[test]
     fn names_fold_for_aliases() {
-        assert_eq!(fold_name("Tanger-Tétouan-Al Hoceïma"), "tanger tetouan al hoceima");
+        assert_eq!(
+            fold_name("Tanger-Tétouan-Al Hoceïma"),
+            "tanger tetouan al hoceima"
+        );
         assert_eq!(fold_name("  L'Oriental "), "loriental");
-        assert_eq!(fold_name("Laâyoune-Sakia El Hamra"), "laayoune sakia el hamra");
+        assert_eq!(
+            fold_name("Laâyoune-Sakia El Hamra"),
+            "laayoune sakia el hamra"
+        );
         assert_eq!(fold_name("الرباط"), "الرباط");
     }
 }

@@ -90,7 +90,9 @@ impl Username {
         if !(3..=64).contains(&s.chars().count()) {
             return Err(DomainError::new("username", ErrorCode::Length));
         }
-        let ok = s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+        let ok = s
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
             && s.starts_with(|c: char| c.is_ascii_alphanumeric());
         if !ok {
             return Err(DomainError::new("username", ErrorCode::Format));
@@ -196,26 +198,57 @@ mod tests {
 
     #[test]
     fn usernames() {
-        assert_eq!(Username::parse(" Fatima.Zahra ").map(|u| u.0), Ok("fatima.zahra".into()));
-        let bad = [("", ErrorCode::Required), ("ab", ErrorCode::Length), ("a b c", ErrorCode::Format), ("élodie", ErrorCode::Format), ("-abc", ErrorCode::Format)];
+        assert_eq!(
+            Username::parse(" Fatima.Zahra ").map(|u| u.0),
+            Ok("fatima.zahra".into())
+        );
+        let bad = [
+            ("", ErrorCode::Required),
+            ("ab", ErrorCode::Length),
+            ("a b c", ErrorCode::Format),
+            ("élodie", ErrorCode::Format),
+            ("-abc", ErrorCode::Format),
+        ];
         for (input, code) in bad {
-            assert_eq!(Username::parse(input).map_err(|e| e.code), Err(code), "{input:?}");
+            assert_eq!(
+                Username::parse(input).map_err(|e| e.code),
+                Err(code),
+                "{input:?}"
+            );
         }
     }
 
     #[test]
     fn roles_parse_in_both_spellings() {
-        assert_eq!(Role::parse_list("case-worker, administrator,case_worker"), Ok(vec![Role::Administrator, Role::CaseWorker]));
-        assert_eq!(Role::parse_list(" , ").map_err(|e| e.code), Err(ErrorCode::Required));
-        assert_eq!(Role::parse_list("king").map_err(|e| e.code), Err(ErrorCode::UnknownValue));
+        assert_eq!(
+            Role::parse_list("case-worker, administrator,case_worker"),
+            Ok(vec![Role::Administrator, Role::CaseWorker])
+        );
+        assert_eq!(
+            Role::parse_list(" , ").map_err(|e| e.code),
+            Err(ErrorCode::Required)
+        );
+        assert_eq!(
+            Role::parse_list("king").map_err(|e| e.code),
+            Err(ErrorCode::UnknownValue)
+        );
     }
 
     #[test]
     fn passwords_follow_the_policy_and_never_print() {
         assert!(Password::parse("correct horse battery").is_ok());
-        assert_eq!(Password::parse("short").map_err(|e| e.code), Err(ErrorCode::Length));
-        assert_eq!(Password::parse("aaaaaaaaaaaaaaaa").map_err(|e| e.code), Err(ErrorCode::Format));
-        assert_eq!(Password::parse("").map_err(|e| e.code), Err(ErrorCode::Required));
+        assert_eq!(
+            Password::parse("short").map_err(|e| e.code),
+            Err(ErrorCode::Length)
+        );
+        assert_eq!(
+            Password::parse("aaaaaaaaaaaaaaaa").map_err(|e| e.code),
+            Err(ErrorCode::Format)
+        );
+        assert_eq!(
+            Password::parse("").map_err(|e| e.code),
+            Err(ErrorCode::Required)
+        );
         let p = Password::parse("correct horse battery").ok();
         assert!(!format!("{p:?}").contains("horse"));
     }

@@ -33,7 +33,9 @@ pub struct Database {
 
 impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Database").field("url", &passerelle_store::redact_url(&self.url)).finish()
+        f.debug_struct("Database")
+            .field("url", &passerelle_store::redact_url(&self.url))
+            .finish()
     }
 }
 
@@ -55,32 +57,49 @@ pub struct Log {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { server: Server::default(), database: Database::default(), security: Security::default(), log: Log::default() }
+        Config {
+            server: Server::default(),
+            database: Database::default(),
+            security: Security::default(),
+            log: Log::default(),
+        }
     }
 }
 
 impl Default for Server {
     fn default() -> Self {
-        Server { listen: "127.0.0.1:8080".into(), secure_cookies: true }
+        Server {
+            listen: "127.0.0.1:8080".into(),
+            secure_cookies: true,
+        }
     }
 }
 
 impl Default for Database {
     fn default() -> Self {
-        Database { url: "sqlite://./data-dir/passerelle.db?mode=rwc".into() }
+        Database {
+            url: "sqlite://./data-dir/passerelle.db?mode=rwc".into(),
+        }
     }
 }
 
 impl Default for Security {
     fn default() -> Self {
         let s = passerelle_service::ServiceConfig::default();
-        Security { session_idle_minutes: s.session_idle_minutes, login_max_failures: s.login_max_failures, login_window_seconds: s.login_window_seconds }
+        Security {
+            session_idle_minutes: s.session_idle_minutes,
+            login_max_failures: s.login_max_failures,
+            login_window_seconds: s.login_window_seconds,
+        }
     }
 }
 
 impl Default for Log {
     fn default() -> Self {
-        Log { level: "info".into(), json: false }
+        Log {
+            level: "info".into(),
+            json: false,
+        }
     }
 }
 
@@ -102,8 +121,12 @@ impl Config {
         let url = self.database.url.clone();
         if let Some(path) = url.strip_prefix("sqlite://") {
             let path = path.split('?').next().unwrap_or(path);
-            if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).with_context(|| format!("creating the data directory {}", dir.display()))?;
+            if let Some(dir) = Path::new(path)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating the data directory {}", dir.display()))?;
             }
         }
         Ok(url)
@@ -124,7 +147,8 @@ pub fn default_toml() -> Result<String> {
 }
 
 pub fn init_tracing(cfg: &Config) {
-    let filter = tracing_subscriber::EnvFilter::try_new(&cfg.log.level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = tracing_subscriber::EnvFilter::try_new(&cfg.log.level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     if cfg.log.json {
         builder.json().init();

@@ -16,7 +16,11 @@ use passerelle_store::Store;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "passerelle", version, about = "Passerelle — information system for Morocco's national immigration and asylum strategy")]
+#[command(
+    name = "passerelle",
+    version,
+    about = "Passerelle — information system for Morocco's national immigration and asylum strategy"
+)]
 struct Cli {
     /// A TOML configuration file (see `passerelle default-config`).
     #[arg(long, global = true, env = "PASSERELLE_CONFIG")]
@@ -107,7 +111,9 @@ async fn open(cfg: &Config) -> Result<Service> {
     let store = Store::connect(&url).await?;
     store.migrate().await.context("applying migrations")?;
     let svc = Service::new(store, cfg.service());
-    svc.ensure_reference_data("startup").await.context("loading reference data")?;
+    svc.ensure_reference_data("startup")
+        .await
+        .context("loading reference data")?;
     Ok(svc)
 }
 
@@ -139,7 +145,10 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Migrate => {
             let svc = open(&cfg).await?;
-            println!("migrations applied on {}", passerelle_store::redact_url(&cfg.database_url()?));
+            println!(
+                "migrations applied on {}",
+                passerelle_store::redact_url(&cfg.database_url()?)
+            );
             svc.store().close().await;
             Ok(())
         }
@@ -151,21 +160,37 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Demo { data_dir, listen } => {
             config::init_tracing(&cfg);
             if data_dir.exists() {
-                std::fs::remove_dir_all(&data_dir).with_context(|| format!("emptying {}", data_dir.display()))?;
+                std::fs::remove_dir_all(&data_dir)
+                    .with_context(|| format!("emptying {}", data_dir.display()))?;
             }
-            std::fs::create_dir_all(&data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
-            cfg.database.url = format!("sqlite://{}?mode=rwc", data_dir.join("passerelle.db").display());
+            std::fs::create_dir_all(&data_dir)
+                .with_context(|| format!("creating {}", data_dir.display()))?;
+            cfg.database.url = format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("passerelle.db").display()
+            );
             cfg.server.secure_cookies = false;
             let svc = open(&cfg).await?;
             svc.load_demo("demo").await.map_err(describe)?;
             println!("Passerelle demo: http://{listen}/");
-            println!("Demo users (password: {}):", passerelle_service::demo::DEMO_PASSWORD);
+            println!(
+                "Demo users (password: {}):",
+                passerelle_service::demo::DEMO_PASSWORD
+            );
             for (username, name, org, role) in passerelle_service::demo::DEMO_USERS {
                 println!("  {username:<15} {role:<16} {org:<13} {name}");
             }
             serve(svc, &cfg, &listen).await
         }
-        Command::User { command: UserCommand::Add { username, name, organisation, roles } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    name,
+                    organisation,
+                    roles,
+                },
+        } => {
             let password = match std::env::var("PASSERELLE_NEW_PASSWORD") {
                 Ok(p) => p,
                 Err(_) => {
@@ -176,33 +201,65 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             };
             let svc = open(&cfg).await?;
-            let input = NewUserInput { username: username.clone(), display_name: name, organisation, roles: vec![roles], password };
-            let id = svc.create_user(None, &input, &passerelle_service::new_operation_id()).await.map_err(describe)?;
+            let input = NewUserInput {
+                username: username.clone(),
+                display_name: name,
+                organisation,
+                roles: vec![roles],
+                password,
+            };
+            let id = svc
+                .create_user(None, &input, &passerelle_service::new_operation_id())
+                .await
+                .map_err(describe)?;
             println!("user {username} created (id {})", id.0);
             Ok(())
         }
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
             let svc = open(&cfg).await?;
             match svc.verify_audit(None).await {
                 Ok(r) => {
-                    println!("audit chain intact: {} rows, last hash {}", r.rows, r.last_hash);
+                    println!(
+                        "audit chain intact: {} rows, last hash {}",
+                        r.rows, r.last_hash
+                    );
                     Ok(())
                 }
-                Err(ServiceError::AuditChainBroken { seq }) => bail!("audit chain broken at row {seq}"),
+                Err(ServiceError::AuditChainBroken { seq }) => {
+                    bail!("audit chain broken at row {seq}")
+                }
                 Err(e) => Err(describe(e)),
             }
         }
-        Command::Territory { command: TerritoryCommand::ImportCommunes { file } } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+        Command::Territory {
+            command: TerritoryCommand::ImportCommunes { file },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
             let svc = open(&cfg).await?;
-            match svc.import_communes(&text, &passerelle_service::new_operation_id()).await {
+            match svc
+                .import_communes(&text, &passerelle_service::new_operation_id())
+                .await
+            {
                 Ok(n) => {
                     println!("{n} communes loaded");
                     Ok(())
                 }
                 Err(rows) => {
                     for r in &rows {
-                        eprintln!("line {}: {}: {}{}", r.line, r.error.field, r.error.code, r.error.value.as_ref().map(|v| format!(" ({v})")).unwrap_or_default());
+                        eprintln!(
+                            "line {}: {}: {}{}",
+                            r.line,
+                            r.error.field,
+                            r.error.code,
+                            r.error
+                                .value
+                                .as_ref()
+                                .map(|v| format!(" ({v})"))
+                                .unwrap_or_default()
+                        );
                     }
                     bail!("{} bad rows; nothing was loaded", rows.len())
                 }
@@ -212,8 +269,15 @@ async fn run(cli: Cli) -> Result<()> {
 }
 
 async fn serve(svc: Service, cfg: &Config, listen: &str) -> Result<()> {
-    let app = passerelle_web::app(svc, passerelle_web::WebConfig { secure_cookies: cfg.server.secure_cookies });
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    let app = passerelle_web::app(
+        svc,
+        passerelle_web::WebConfig {
+            secure_cookies: cfg.server.secure_cookies,
+        },
+    );
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
     tracing::info!(address = %listen, "serving");
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

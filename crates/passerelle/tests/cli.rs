@@ -12,7 +12,11 @@ fn passerelle(args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 fn sqlite_url(name: &str) -> String {
@@ -23,10 +27,20 @@ fn sqlite_url(name: &str) -> String {
 
 #[test]
 fn an_unreachable_database_fails_in_one_clear_line() {
-    let o = passerelle(&["migrate", "--database-url", "postgres://ops:hunter2@127.0.0.1:1/passerelle"], &[]);
+    let o = passerelle(
+        &[
+            "migrate",
+            "--database-url",
+            "postgres://ops:hunter2@127.0.0.1:1/passerelle",
+        ],
+        &[],
+    );
     assert!(!o.status.success());
     let t = text(&o);
-    assert!(t.contains("cannot connect to postgres://ops:***@127.0.0.1:1/passerelle"), "{t}");
+    assert!(
+        t.contains("cannot connect to postgres://ops:***@127.0.0.1:1/passerelle"),
+        "{t}"
+    );
     assert!(!t.contains("hunter2"), "the password is elided: {t}");
     assert_eq!(t.trim().lines().count(), 1, "{t}");
 }
@@ -39,51 +53,141 @@ fn migrate_user_add_and_audit_verify() {
         assert!(!text(&o).contains("hunter2"));
         // No organisation yet: the code is named in the error.
         let o = passerelle(
-            &["user", "add", "--database-url", &url, "--username", "ops", "--name", "Ops", "--organisation", "MCMREAM", "--roles", "administrator"],
+            &[
+                "user",
+                "add",
+                "--database-url",
+                &url,
+                "--username",
+                "ops",
+                "--name",
+                "Ops",
+                "--organisation",
+                "MCMREAM",
+                "--roles",
+                "administrator",
+            ],
             &[("PASSERELLE_NEW_PASSWORD", "a long operator password")],
         );
         assert!(!o.status.success());
-        assert!(text(&o).contains("organisation: unknown_organisation (MCMREAM)"), "{}", text(&o));
+        assert!(
+            text(&o).contains("organisation: unknown_organisation (MCMREAM)"),
+            "{}",
+            text(&o)
+        );
         let o = passerelle(
-            &["user", "add", "--database-url", &url, "--username", "ops", "--name", "Ops", "--organisation", "MCMREAM", "--roles", "emperor"],
+            &[
+                "user",
+                "add",
+                "--database-url",
+                &url,
+                "--username",
+                "ops",
+                "--name",
+                "Ops",
+                "--organisation",
+                "MCMREAM",
+                "--roles",
+                "emperor",
+            ],
             &[("PASSERELLE_NEW_PASSWORD", "short")],
         );
         let t = text(&o);
-        assert!(t.contains("roles: unknown_value (emperor)") && t.contains("password: length"), "every error at once: {t}");
+        assert!(
+            t.contains("roles: unknown_value (emperor)") && t.contains("password: length"),
+            "every error at once: {t}"
+        );
         let o = passerelle(&["audit", "verify", "--database-url", &url], &[]);
-        assert!(o.status.success() && text(&o).contains("audit chain intact: 1 rows"), "{}", text(&o));
+        assert!(
+            o.status.success() && text(&o).contains("audit chain intact: 1 rows"),
+            "{}",
+            text(&o)
+        );
     }
 }
 
 #[test]
 fn communes_import_all_or_nothing_with_line_numbers() {
     let url = sqlite_url("communes");
-    let dir = std::env::temp_dir().join(format!("passerelle-cli-{}-communes-files", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "passerelle-cli-{}-communes-files",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.csv");
     std::fs::write(&bad, "code,province_code,name_fr,name_ar\nMA-RAB-001,MA-RAB,Agdal Riyad,أكدال الرياض\nMA-ZZZ-001,MA-ZZZ,Nowhere,\nMA-RAB-002,MA-RAB,,\n").unwrap();
-    let o = passerelle(&["territory", "import-communes", bad.to_str().unwrap(), "--database-url", &url], &[]);
+    let o = passerelle(
+        &[
+            "territory",
+            "import-communes",
+            bad.to_str().unwrap(),
+            "--database-url",
+            &url,
+        ],
+        &[],
+    );
     let t = text(&o);
     assert!(!o.status.success());
     assert!(t.contains("line 4: name_fr: required"), "{t}");
     let bad2 = dir.join("bad2.csv");
-    std::fs::write(&bad2, "code,province_code,name_fr\nMA-RAB-001,MA-RAB,Agdal Riyad\nMA-ZZZ-001,MA-ZZZ,Nowhere\n").unwrap();
-    let t = text(&passerelle(&["territory", "import-communes", bad2.to_str().unwrap(), "--database-url", &url], &[]));
-    assert!(t.contains("line 3: province_code: unknown_territory (MA-ZZZ)") && t.contains("nothing was loaded"), "{t}");
+    std::fs::write(
+        &bad2,
+        "code,province_code,name_fr\nMA-RAB-001,MA-RAB,Agdal Riyad\nMA-ZZZ-001,MA-ZZZ,Nowhere\n",
+    )
+    .unwrap();
+    let t = text(&passerelle(
+        &[
+            "territory",
+            "import-communes",
+            bad2.to_str().unwrap(),
+            "--database-url",
+            &url,
+        ],
+        &[],
+    ));
+    assert!(
+        t.contains("line 3: province_code: unknown_territory (MA-ZZZ)")
+            && t.contains("nothing was loaded"),
+        "{t}"
+    );
     let good = dir.join("good.csv");
-    std::fs::write(&good, "code,province_code,name_fr\nMA-RAB-001,MA-RAB,Agdal Riyad\n").unwrap();
-    let o = passerelle(&["territory", "import-communes", good.to_str().unwrap(), "--database-url", &url], &[]);
-    assert!(o.status.success() && text(&o).contains("1 communes loaded"), "{}", text(&o));
+    std::fs::write(
+        &good,
+        "code,province_code,name_fr\nMA-RAB-001,MA-RAB,Agdal Riyad\n",
+    )
+    .unwrap();
+    let o = passerelle(
+        &[
+            "territory",
+            "import-communes",
+            good.to_str().unwrap(),
+            "--database-url",
+            &url,
+        ],
+        &[],
+    );
+    assert!(
+        o.status.success() && text(&o).contains("1 communes loaded"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
 fn default_config_is_toml_without_secrets_and_env_overrides_it() {
     let o = passerelle(&["default-config"], &[]);
     let t = String::from_utf8_lossy(&o.stdout).to_string();
-    assert!(t.contains("[server]") && t.contains("[database]") && t.contains("secure_cookies = true"), "{t}");
+    assert!(
+        t.contains("[server]") && t.contains("[database]") && t.contains("secure_cookies = true"),
+        "{t}"
+    );
     let url = sqlite_url("env");
     let o = passerelle(&["migrate"], &[("PASSERELLE__DATABASE__URL", &url)]);
-    assert!(o.status.success() && text(&o).contains("migrations applied on sqlite://"), "{}", text(&o));
+    assert!(
+        o.status.success() && text(&o).contains("migrations applied on sqlite://"),
+        "{}",
+        text(&o)
+    );
 }
 
 /// SQLite always; PostgreSQL too when the test server is configured.
@@ -91,8 +195,15 @@ fn backends_urls(name: &str) -> Vec<String> {
     let mut urls = vec![sqlite_url(name)];
     if let Ok(admin) = std::env::var("PASSERELLE_TEST_POSTGRES_URL") {
         if !admin.is_empty() {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            let url = rt.block_on(passerelle_store::testing::fresh_url(passerelle_store::Backend::Postgres)).unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let url = rt
+                .block_on(passerelle_store::testing::fresh_url(
+                    passerelle_store::Backend::Postgres,
+                ))
+                .unwrap();
             urls.push(url);
         }
     }

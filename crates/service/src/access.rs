@@ -29,7 +29,11 @@ pub enum Action {
 
 /// Whether `actor` may do `action`. `Forbidden` otherwise.
 pub fn decide(actor: &Actor, action: Action) -> Result<(), ServiceError> {
-    if allowed(actor, action) { Ok(()) } else { Err(ServiceError::Forbidden) }
+    if allowed(actor, action) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
 }
 
 fn allowed(actor: &Actor, action: Action) -> bool {
@@ -38,7 +42,9 @@ fn allowed(actor: &Actor, action: Action) -> bool {
     match action {
         Action::ViewDirectory | Action::ManageOwnAccount => actor.user.active,
         Action::ManageOrganisations | Action::ManageUsers | Action::ViewAudit => admin,
-        Action::ViewUsers(org) => admin || (has(Role::Supervisor) && actor.user.organisation_id == org),
+        Action::ViewUsers(org) => {
+            admin || (has(Role::Supervisor) && actor.user.organisation_id == org)
+        }
     }
 }
 
@@ -63,8 +69,17 @@ impl Permissions {
             manage_organisations: allowed(actor, Action::ManageOrganisations),
             view_team: allowed(actor, Action::ViewUsers(actor.user.organisation_id)),
             view_audit: allowed(actor, Action::ViewAudit),
-            monitoring: [Role::Administrator, Role::Secretariat, Role::FocalPoint, Role::Viewer].into_iter().any(has),
-            casework: [Role::Supervisor, Role::CaseWorker, Role::CommunityAgent].into_iter().any(has),
+            monitoring: [
+                Role::Administrator,
+                Role::Secretariat,
+                Role::FocalPoint,
+                Role::Viewer,
+            ]
+            .into_iter()
+            .any(has),
+            casework: [Role::Supervisor, Role::CaseWorker, Role::CommunityAgent]
+                .into_iter()
+                .any(has),
         }
     }
 }
@@ -72,8 +87,8 @@ impl Permissions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use passerelle_store::users::User;
     use passerelle_domain::UserId;
+    use passerelle_store::users::User;
 
     fn actor(roles: &[Role], org: i64) -> Actor {
         Actor {
@@ -114,7 +129,12 @@ mod tests {
             (&worker, Action::ManageOwnAccount, true),
         ];
         for (who, action, expected) in cases {
-            assert_eq!(decide(who, action).is_ok(), expected, "{:?} {action:?}", who.user.roles);
+            assert_eq!(
+                decide(who, action).is_ok(),
+                expected,
+                "{:?} {action:?}",
+                who.user.roles
+            );
         }
         let p = Permissions::of(&worker);
         assert!(p.casework && !p.monitoring && !p.manage_users && !p.view_audit);

@@ -8,8 +8,8 @@
 use crate::access::{Action, decide};
 use crate::error::ServiceError;
 use crate::{Service, audit_row};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use passerelle_domain::{DomainError, ErrorCode, Locale, Password, UserId};
 use passerelle_store::users::{ApiToken, User};
 use passerelle_store::{audit, orgs, sessions, users};
@@ -64,7 +64,11 @@ pub fn hash_password(password: &Password) -> Result<String, ServiceError> {
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// A real argon2id hash of a random password, verified against when the username
@@ -72,7 +76,10 @@ fn verify_password(password: &str, hash: &str) -> bool {
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
-        Password::parse(&random_secret()).ok().and_then(|p| hash_password(&p).ok()).unwrap_or_default()
+        Password::parse(&random_secret())
+            .ok()
+            .and_then(|p| hash_password(&p).ok())
+            .unwrap_or_default()
     })
 }
 
@@ -81,26 +88,53 @@ fn expiry(minutes: i64) -> String {
 }
 
 impl Service {
-    async fn actor_for(&self, conn: &mut passerelle_store::Conn, user: User) -> Result<Actor, ServiceError> {
-        let org = orgs::get(conn, user.organisation_id).await?.ok_or(ServiceError::NotFound)?;
-        Ok(Actor { user, organisation_code: org.code.to_string(), organisation_name: org.name_fr, organisation_name_ar: org.name_ar, organisation_name_en: org.name_en })
+    async fn actor_for(
+        &self,
+        conn: &mut passerelle_store::Conn,
+        user: User,
+    ) -> Result<Actor, ServiceError> {
+        let org = orgs::get(conn, user.organisation_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        Ok(Actor {
+            user,
+            organisation_code: org.code.to_string(),
+            organisation_name: org.name_fr,
+            organisation_name_ar: org.name_ar,
+            organisation_name_en: org.name_en,
+        })
     }
 
     /// Checks a username and password. Every failure is `InvalidCredentials` after
     /// the configured delay, or `Throttled` once too many failures came from the
     /// same username or address.
-    pub async fn login(&self, username: &str, password: &str, client: &str, op: &str) -> Result<LoginOutcome, ServiceError> {
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        client: &str,
+        op: &str,
+    ) -> Result<LoginOutcome, ServiceError> {
         let username = username.trim().to_ascii_lowercase();
         let user_key = format!("u:{username}");
         let client_key = format!("c:{client}");
-        if let Some(wait) = self.throttle.blocked(&user_key, 1).or_else(|| self.throttle.blocked(&client_key, 10)) {
-            return Err(ServiceError::Throttled { retry_after_secs: wait });
+        if let Some(wait) = self
+            .throttle
+            .blocked(&user_key, 1)
+            .or_else(|| self.throttle.blocked(&client_key, 10))
+        {
+            return Err(ServiceError::Throttled {
+                retry_after_secs: wait,
+            });
         }
         let creds = {
             let mut conn = self.store.conn().await?;
             users::credentials_by_username(&mut conn, &username).await?
         };
-        let hash = creds.as_ref().map(|c| c.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
+        let hash = creds
+            .as_ref()
+            .map(|c| c.password_hash.clone())
+            .unwrap_or_else(|| dummy_hash().to_string());
         let password = password.to_string();
         let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
             .await
@@ -111,9 +145,16 @@ impl Service {
                 self.throttle.fail(&user_key);
                 self.throttle.fail(&client_key);
                 let mut tx = self.store.begin().await?;
-                audit::append(&mut tx, audit_row(None, op, "login_failed", "session", None, json!({}))).await?;
+                audit::append(
+                    &mut tx,
+                    audit_row(None, op, "login_failed", "session", None, json!({})),
+                )
+                .await?;
                 tx.commit().await?;
-                tokio::time::sleep(std::time::Duration::from_millis(self.config.login_failure_delay_ms)).await;
+                tokio::time::sleep(std::time::Duration::from_millis(
+                    self.config.login_failure_delay_ms,
+                ))
+                .await;
                 return Err(ServiceError::InvalidCredentials);
             }
         };
@@ -121,39 +162,81 @@ impl Service {
         let session_token = random_secret();
         let csrf_token = random_secret();
         let mut tx = self.store.begin().await?;
-        sessions::insert(&mut tx, &secret_hash(&session_token), creds.user.id, &csrf_token, &expiry(self.config.session_idle_minutes)).await?;
+        sessions::insert(
+            &mut tx,
+            &secret_hash(&session_token),
+            creds.user.id,
+            &csrf_token,
+            &expiry(self.config.session_idle_minutes),
+        )
+        .await?;
         let actor = self.actor_for(&mut tx, creds.user).await?;
-        audit::append(&mut tx, audit_row(Some(&actor), op, "login", "session", Some(actor.user.id.0.to_string()), json!({}))).await?;
+        audit::append(
+            &mut tx,
+            audit_row(
+                Some(&actor),
+                op,
+                "login",
+                "session",
+                Some(actor.user.id.0.to_string()),
+                json!({}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
-        Ok(LoginOutcome { session_token, csrf_token, actor })
+        Ok(LoginOutcome {
+            session_token,
+            csrf_token,
+            actor,
+        })
     }
 
     /// The session a cookie secret names, if it is live; slides its expiry.
     pub async fn session(&self, token: &str) -> Result<Option<SessionInfo>, ServiceError> {
         let hash = secret_hash(token);
         let mut conn = self.store.conn().await?;
-        let Some(session) = sessions::get(&mut conn, &hash).await? else { return Ok(None) };
+        let Some(session) = sessions::get(&mut conn, &hash).await? else {
+            return Ok(None);
+        };
         if session.expires_at < passerelle_store::now() {
             sessions::delete(&mut conn, &hash).await?;
             return Ok(None);
         }
-        let Some(user) = users::get(&mut conn, session.user_id).await? else { return Ok(None) };
+        let Some(user) = users::get(&mut conn, session.user_id).await? else {
+            return Ok(None);
+        };
         if !user.active {
             return Ok(None);
         }
         // Touch at most once a minute: a page view should not always be a write.
-        let a_minute_ago = passerelle_store::format_ts(time::OffsetDateTime::now_utc() - time::Duration::minutes(1));
+        let a_minute_ago = passerelle_store::format_ts(
+            time::OffsetDateTime::now_utc() - time::Duration::minutes(1),
+        );
         if session.last_seen_at < a_minute_ago {
             sessions::touch(&mut conn, &hash, &expiry(self.config.session_idle_minutes)).await?;
         }
         let actor = self.actor_for(&mut conn, user).await?;
-        Ok(Some(SessionInfo { actor, csrf_token: session.csrf_token }))
+        Ok(Some(SessionInfo {
+            actor,
+            csrf_token: session.csrf_token,
+        }))
     }
 
     pub async fn logout(&self, token: &str, actor: &Actor, op: &str) -> Result<(), ServiceError> {
         let mut tx = self.store.begin().await?;
         sessions::delete(&mut tx, &secret_hash(token)).await?;
-        audit::append(&mut tx, audit_row(Some(actor), op, "logout", "session", Some(actor.user.id.0.to_string()), json!({}))).await?;
+        audit::append(
+            &mut tx,
+            audit_row(
+                Some(actor),
+                op,
+                "logout",
+                "session",
+                Some(actor.user.id.0.to_string()),
+                json!({}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -179,18 +262,27 @@ impl Service {
             }
         };
         if new != confirm {
-            errors.push(DomainError::new("confirm_password", ErrorCode::PasswordMismatch));
+            errors.push(DomainError::new(
+                "confirm_password",
+                ErrorCode::PasswordMismatch,
+            ));
         }
         let stored = {
             let mut conn = self.store.conn().await?;
-            users::credentials(&mut conn, actor.user.id).await?.ok_or(ServiceError::NotFound)?.password_hash
+            users::credentials(&mut conn, actor.user.id)
+                .await?
+                .ok_or(ServiceError::NotFound)?
+                .password_hash
         };
         let current = current.to_string();
         let ok = tokio::task::spawn_blocking(move || verify_password(&current, &stored))
             .await
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         if !ok {
-            errors.insert(0, DomainError::new("current_password", ErrorCode::WrongPassword));
+            errors.insert(
+                0,
+                DomainError::new("current_password", ErrorCode::WrongPassword),
+            );
         }
         let Some(new_password) = new_password.filter(|_| errors.is_empty()) else {
             return Err(ServiceError::Invalid(errors));
@@ -200,10 +292,22 @@ impl Service {
             .map_err(|e| ServiceError::Internal(e.to_string()))??;
         let mut tx = self.store.begin().await?;
         users::set_password_hash(&mut tx, actor.user.id, &hash).await?;
-        let ended = sessions::delete_for_user(&mut tx, actor.user.id, keep_session.map(secret_hash).as_deref()).await?;
+        let ended = sessions::delete_for_user(
+            &mut tx,
+            actor.user.id,
+            keep_session.map(secret_hash).as_deref(),
+        )
+        .await?;
         audit::append(
             &mut tx,
-            audit_row(Some(actor), op, "change_password", "user", Some(actor.user.id.0.to_string()), json!({"other_sessions_ended": ended})),
+            audit_row(
+                Some(actor),
+                op,
+                "change_password",
+                "user",
+                Some(actor.user.id.0.to_string()),
+                json!({"other_sessions_ended": ended}),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -211,17 +315,38 @@ impl Service {
     }
 
     /// Remembers the actor's language.
-    pub async fn set_locale(&self, actor: &Actor, locale: Locale, op: &str) -> Result<(), ServiceError> {
+    pub async fn set_locale(
+        &self,
+        actor: &Actor,
+        locale: Locale,
+        op: &str,
+    ) -> Result<(), ServiceError> {
         decide(actor, Action::ManageOwnAccount)?;
         let mut tx = self.store.begin().await?;
         users::set_locale(&mut tx, actor.user.id, locale.code()).await?;
-        audit::append(&mut tx, audit_row(Some(actor), op, "set_locale", "user", Some(actor.user.id.0.to_string()), json!({"locale": locale.code()}))).await?;
+        audit::append(
+            &mut tx,
+            audit_row(
+                Some(actor),
+                op,
+                "set_locale",
+                "user",
+                Some(actor.user.id.0.to_string()),
+                json!({"locale": locale.code()}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Creates an API token for the actor and returns its secret, shown once.
-    pub async fn create_token(&self, actor: &Actor, name: &str, op: &str) -> Result<(i64, String), ServiceError> {
+    pub async fn create_token(
+        &self,
+        actor: &Actor,
+        name: &str,
+        op: &str,
+    ) -> Result<(i64, String), ServiceError> {
         decide(actor, Action::ManageOwnAccount)?;
         let name = name.trim();
         if name.is_empty() {
@@ -233,7 +358,18 @@ impl Service {
         let secret = format!("psl_{}", random_secret());
         let mut tx = self.store.begin().await?;
         let id = users::insert_token(&mut tx, actor.user.id, name, &secret_hash(&secret)).await?;
-        audit::append(&mut tx, audit_row(Some(actor), op, "create_token", "api_token", Some(id.to_string()), json!({"name": name}))).await?;
+        audit::append(
+            &mut tx,
+            audit_row(
+                Some(actor),
+                op,
+                "create_token",
+                "api_token",
+                Some(id.to_string()),
+                json!({"name": name}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok((id, secret))
     }
@@ -244,13 +380,29 @@ impl Service {
         Ok(users::tokens(&mut conn, actor.user.id).await?)
     }
 
-    pub async fn revoke_token(&self, actor: &Actor, token_id: i64, op: &str) -> Result<(), ServiceError> {
+    pub async fn revoke_token(
+        &self,
+        actor: &Actor,
+        token_id: i64,
+        op: &str,
+    ) -> Result<(), ServiceError> {
         decide(actor, Action::ManageOwnAccount)?;
         let mut tx = self.store.begin().await?;
         if !users::revoke_token(&mut tx, actor.user.id, token_id).await? {
             return Err(ServiceError::NotFound);
         }
-        audit::append(&mut tx, audit_row(Some(actor), op, "revoke_token", "api_token", Some(token_id.to_string()), json!({}))).await?;
+        audit::append(
+            &mut tx,
+            audit_row(
+                Some(actor),
+                op,
+                "revoke_token",
+                "api_token",
+                Some(token_id.to_string()),
+                json!({}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -258,15 +410,21 @@ impl Service {
     /// The actor an API bearer token names, if it is live.
     pub async fn authenticate_token(&self, secret: &str) -> Result<Option<Actor>, ServiceError> {
         let mut conn = self.store.conn().await?;
-        let Some(id) = users::user_by_token(&mut conn, &secret_hash(secret)).await? else { return Ok(None) };
-        let Some(user) = users::get(&mut conn, id).await?.filter(|u| u.active) else { return Ok(None) };
+        let Some(id) = users::user_by_token(&mut conn, &secret_hash(secret)).await? else {
+            return Ok(None);
+        };
+        let Some(user) = users::get(&mut conn, id).await?.filter(|u| u.active) else {
+            return Ok(None);
+        };
         Ok(Some(self.actor_for(&mut conn, user).await?))
     }
 
     /// Loads a user as an actor: for the command line, which acts as the operator.
     pub async fn actor(&self, id: UserId) -> Result<Actor, ServiceError> {
         let mut conn = self.store.conn().await?;
-        let user = users::get(&mut conn, id).await?.ok_or(ServiceError::NotFound)?;
+        let user = users::get(&mut conn, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         self.actor_for(&mut conn, user).await
     }
 }

@@ -30,7 +30,10 @@ pub enum ServiceError {
 impl ServiceError {
     pub fn code(&self) -> ErrorCode {
         match self {
-            ServiceError::Invalid(errors) => errors.first().map(|e| e.code).unwrap_or(ErrorCode::BadRequest),
+            ServiceError::Invalid(errors) => errors
+                .first()
+                .map(|e| e.code)
+                .unwrap_or(ErrorCode::BadRequest),
             ServiceError::InvalidCredentials => ErrorCode::InvalidCredentials,
             ServiceError::Throttled { .. } => ErrorCode::Throttled,
             ServiceError::Unauthenticated => ErrorCode::Unauthenticated,

@@ -16,7 +16,7 @@ pub mod throttle;
 mod admin;
 
 pub use access::{Action, Permissions};
-pub use admin::{AuditReport, NewUserInput, NewOrgInput};
+pub use admin::{AuditReport, NewOrgInput, NewUserInput};
 pub use auth::{Actor, LoginOutcome, SessionInfo};
 pub use error::ServiceError;
 
@@ -38,7 +38,12 @@ pub struct ServiceConfig {
 
 impl Default for ServiceConfig {
     fn default() -> Self {
-        Self { session_idle_minutes: 60, login_max_failures: 5, login_window_seconds: 900, login_failure_delay_ms: 400 }
+        Self {
+            session_idle_minutes: 60,
+            login_max_failures: 5,
+            login_window_seconds: 900,
+            login_failure_delay_ms: 400,
+        }
     }
 }
 
@@ -52,8 +57,13 @@ pub struct Service {
 
 impl Service {
     pub fn new(store: Store, config: ServiceConfig) -> Service {
-        let throttle = throttle::Throttle::new(config.login_max_failures, config.login_window_seconds);
-        Service { store, config: Arc::new(config), throttle: Arc::new(throttle) }
+        let throttle =
+            throttle::Throttle::new(config.login_max_failures, config.login_window_seconds);
+        Service {
+            store,
+            config: Arc::new(config),
+            throttle: Arc::new(throttle),
+        }
     }
 
     pub fn store(&self) -> &Store {

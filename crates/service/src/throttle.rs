@@ -14,7 +14,11 @@ pub struct Throttle {
 
 impl Throttle {
     pub fn new(max_failures: u32, window_seconds: u64) -> Throttle {
-        Throttle { max_failures, window: Duration::from_secs(window_seconds), failures: Mutex::new(HashMap::new()) }
+        Throttle {
+            max_failures,
+            window: Duration::from_secs(window_seconds),
+            failures: Mutex::new(HashMap::new()),
+        }
     }
 
     /// `Some(seconds to wait)` when `key` has used up its failures, scaled by `factor`.
@@ -42,7 +46,10 @@ impl Throttle {
     }
 
     pub fn clear(&self, key: &str) {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+        self.failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
     }
 }
 

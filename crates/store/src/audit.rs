@@ -23,9 +23,11 @@ pub struct NewAudit<'a> {
 }
 
 pub async fn append(conn: &mut Conn, new: NewAudit<'_>) -> Result<i64, StoreError> {
-    let head = sqlx::query("update audit_head set seq = seq + 1 where audit_head_id = 1 returning seq, last_hash")
-        .fetch_one(&mut *conn)
-        .await?;
+    let head = sqlx::query(
+        "update audit_head set seq = seq + 1 where audit_head_id = 1 returning seq, last_hash",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     let seq: i64 = head.try_get("seq")?;
     let prev_hash: String = head.try_get("last_hash")?;
     let entry = AuditEntry {
@@ -90,14 +92,17 @@ fn from_row(r: &AnyRow) -> Result<StoredAudit, StoreError> {
     })
 }
 
-const COLUMNS: &str =
-    "seq, at, actor_user_id, actor_org_id, action, entity, entity_id, operation_id, detail, prev_hash, hash";
+const COLUMNS: &str = "seq, at, actor_user_id, actor_org_id, action, entity, entity_id, operation_id, detail, prev_hash, hash";
 
 /// Rows with `seq > after`, oldest first, at most `limit`: verification pages
 /// through the whole chain with this.
 pub async fn page(conn: &mut Conn, after: i64, limit: i64) -> Result<Vec<StoredAudit>, StoreError> {
     let sql = format!("select {COLUMNS} from audit_log where seq > $1 order by seq limit $2");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after).bind(limit).fetch_all(&mut *conn).await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -126,6 +131,8 @@ pub async fn recent(
 
 /// The head: how many rows the chain should have and its last hash.
 pub async fn head(conn: &mut Conn) -> Result<(i64, String), StoreError> {
-    let r = sqlx::query("select seq, last_hash from audit_head where audit_head_id = 1").fetch_one(&mut *conn).await?;
+    let r = sqlx::query("select seq, last_hash from audit_head where audit_head_id = 1")
+        .fetch_one(&mut *conn)
+        .await?;
     Ok((r.try_get("seq")?, r.try_get("last_hash")?))
 }

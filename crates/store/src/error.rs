@@ -26,7 +26,9 @@ impl From<sqlx::Error> for StoreError {
         if let sqlx::Error::Database(db) = &e {
             match db.kind() {
                 sqlx::error::ErrorKind::UniqueViolation => return StoreError::UniqueViolation,
-                sqlx::error::ErrorKind::ForeignKeyViolation => return StoreError::ForeignKeyViolation,
+                sqlx::error::ErrorKind::ForeignKeyViolation => {
+                    return StoreError::ForeignKeyViolation;
+                }
                 _ => {}
             }
         }

@@ -46,7 +46,9 @@ impl Backend {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Backend::Postgres)
         } else {
-            Err(StoreError::UnsupportedUrl { url: redact_url(url) })
+            Err(StoreError::UnsupportedUrl {
+                url: redact_url(url),
+            })
         }
     }
 
@@ -89,10 +91,13 @@ impl Store {
             }),
             Backend::Postgres => options.max_connections(16),
         };
-        let pool = options.connect(url).await.map_err(|source| StoreError::Connect {
-            url: redact_url(url),
-            reason: connect_reason(&source),
-        })?;
+        let pool = options
+            .connect(url)
+            .await
+            .map_err(|source| StoreError::Connect {
+                url: redact_url(url),
+                reason: connect_reason(&source),
+            })?;
         Ok(Store { pool, backend })
     }
 
@@ -106,7 +111,10 @@ impl Store {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&self.pool).await.map_err(|e| StoreError::Migrate(e.to_string()))
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Migrate(e.to_string()))
     }
 
     /// Begins a write transaction. On SQLite it takes the write lock at once
@@ -136,7 +144,10 @@ pub fn migration_names(backend: Backend) -> Vec<String> {
         Backend::Sqlite => &SQLITE_MIGRATIONS,
         Backend::Postgres => &POSTGRES_MIGRATIONS,
     };
-    migrator.iter().map(|m| format!("{}_{}", m.version, m.description)).collect()
+    migrator
+        .iter()
+        .map(|m| format!("{}_{}", m.version, m.description))
+        .collect()
 }
 
 /// The current time as stored: UTC, RFC 3339 with microseconds and `Z`, so text
@@ -192,10 +203,19 @@ mod tests {
 
     #[test]
     fn urls_are_redacted() {
-        assert_eq!(redact_url("postgres://app:s3cret@db:5432/p"), "postgres://app:***@db:5432/p");
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/p"),
+            "postgres://app:***@db:5432/p"
+        );
         assert_eq!(redact_url("postgres://app@db/p"), "postgres://app@db/p");
-        assert_eq!(redact_url("sqlite:///var/lib/p.db"), "sqlite:///var/lib/p.db");
-        assert_eq!(redact_url("postgres://u:p@ss@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            redact_url("sqlite:///var/lib/p.db"),
+            "sqlite:///var/lib/p.db"
+        );
+        assert_eq!(
+            redact_url("postgres://u:p@ss@h/db"),
+            "postgres://u:***@h/db"
+        );
     }
 
     #[test]

@@ -28,7 +28,8 @@ pub struct NewOrganisation {
     pub territory_code: Option<String>,
 }
 
-const COLUMNS: &str = "organisation_id, code, kind, name_fr, name_ar, name_en, parent_id, territory_code";
+const COLUMNS: &str =
+    "organisation_id, code, kind, name_fr, name_ar, name_en, parent_id, territory_code";
 
 fn from_row(row: &AnyRow) -> Result<Organisation, StoreError> {
     Ok(Organisation {
@@ -64,22 +65,32 @@ pub async fn insert(conn: &mut Conn, org: &NewOrganisation) -> Result<OrgId, Sto
 
 pub async fn get(conn: &mut Conn, id: OrgId) -> Result<Option<Organisation>, StoreError> {
     let sql = format!("select {COLUMNS} from organisation where organisation_id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn by_code(conn: &mut Conn, code: &OrgCode) -> Result<Option<Organisation>, StoreError> {
     let sql = format!("select {COLUMNS} from organisation where code = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(code.as_str()).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(code.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn list(conn: &mut Conn) -> Result<Vec<Organisation>, StoreError> {
     let sql = format!("select {COLUMNS} from organisation order by code");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar("select count(*) from organisation").fetch_one(&mut *conn).await?)
+    Ok(sqlx::query_scalar("select count(*) from organisation")
+        .fetch_one(&mut *conn)
+        .await?)
 }

@@ -13,7 +13,13 @@ pub struct Session {
     pub last_seen_at: String,
 }
 
-pub async fn insert(conn: &mut Conn, hash: &str, user: UserId, csrf: &str, expires_at: &str) -> Result<(), StoreError> {
+pub async fn insert(
+    conn: &mut Conn,
+    hash: &str,
+    user: UserId,
+    csrf: &str,
+    expires_at: &str,
+) -> Result<(), StoreError> {
     let ts = now();
     sqlx::query(
         "insert into session (session_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)
@@ -30,10 +36,12 @@ pub async fn insert(conn: &mut Conn, hash: &str, user: UserId, csrf: &str, expir
 }
 
 pub async fn get(conn: &mut Conn, hash: &str) -> Result<Option<Session>, StoreError> {
-    let row = sqlx::query("select user_id, csrf_token, expires_at, last_seen_at from session where session_hash = $1")
-        .bind(hash)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(
+        "select user_id, csrf_token, expires_at, last_seen_at from session where session_hash = $1",
+    )
+    .bind(hash)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.map(|r| {
         Ok(Session {
             user_id: UserId(r.try_get("user_id")?),
@@ -57,13 +65,20 @@ pub async fn touch(conn: &mut Conn, hash: &str, expires_at: &str) -> Result<(), 
 }
 
 pub async fn delete(conn: &mut Conn, hash: &str) -> Result<(), StoreError> {
-    sqlx::query("delete from session where session_hash = $1").bind(hash).execute(&mut *conn).await?;
+    sqlx::query("delete from session where session_hash = $1")
+        .bind(hash)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
 /// Ends every session of a user (after a password change, for instance), except
 /// optionally the one in use.
-pub async fn delete_for_user(conn: &mut Conn, user: UserId, keep: Option<&str>) -> Result<u64, StoreError> {
+pub async fn delete_for_user(
+    conn: &mut Conn,
+    user: UserId,
+    keep: Option<&str>,
+) -> Result<u64, StoreError> {
     let done = sqlx::query("delete from session where user_id = $1 and session_hash <> $2")
         .bind(user.0)
         .bind(keep.unwrap_or(""))
@@ -73,6 +88,9 @@ pub async fn delete_for_user(conn: &mut Conn, user: UserId, keep: Option<&str>) 
 }
 
 pub async fn delete_expired(conn: &mut Conn) -> Result<u64, StoreError> {
-    let done = sqlx::query("delete from session where expires_at < $1").bind(now()).execute(&mut *conn).await?;
+    let done = sqlx::query("delete from session where expires_at < $1")
+        .bind(now())
+        .execute(&mut *conn)
+        .await?;
     Ok(done.rows_affected())
 }

@@ -58,22 +58,39 @@ pub async fn upsert(conn: &mut Conn, t: &Territory) -> Result<(), StoreError> {
 
 pub async fn get(conn: &mut Conn, code: &TerritoryCode) -> Result<Option<Territory>, StoreError> {
     let sql = format!("select {COLUMNS} from territory where code = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(code.as_str()).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(code.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn children(conn: &mut Conn, parent: &TerritoryCode) -> Result<Vec<Territory>, StoreError> {
+pub async fn children(
+    conn: &mut Conn,
+    parent: &TerritoryCode,
+) -> Result<Vec<Territory>, StoreError> {
     let sql = format!("select {COLUMNS} from territory where parent_code = $1 order by code");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(parent.as_str()).fetch_all(&mut *conn).await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(parent.as_str())
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
-pub async fn list_level(conn: &mut Conn, level: TerritoryLevel) -> Result<Vec<Territory>, StoreError> {
+pub async fn list_level(
+    conn: &mut Conn,
+    level: TerritoryLevel,
+) -> Result<Vec<Territory>, StoreError> {
     let sql = format!("select {COLUMNS} from territory where level = $1 order by code");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(level.as_str()).fetch_all(&mut *conn).await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(level.as_str())
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar("select count(*) from territory").fetch_one(&mut *conn).await?)
+    Ok(sqlx::query_scalar("select count(*) from territory")
+        .fetch_one(&mut *conn)
+        .await?)
 }

@@ -24,7 +24,8 @@ pub struct Credentials {
     pub password_hash: String,
 }
 
-const COLUMNS: &str = "user_id, username, display_name, organisation_id, active, locale, created_at, password_hash";
+const COLUMNS: &str =
+    "user_id, username, display_name, organisation_id, active, locale, created_at, password_hash";
 
 fn from_row(row: &AnyRow) -> Result<Credentials, StoreError> {
     Ok(Credentials {
@@ -43,11 +44,15 @@ fn from_row(row: &AnyRow) -> Result<Credentials, StoreError> {
 }
 
 async fn with_roles(conn: &mut Conn, mut c: Credentials) -> Result<Credentials, StoreError> {
-    let roles: Vec<String> = sqlx::query_scalar("select role from user_role where user_id = $1 order by role")
-        .bind(c.user.id.0)
-        .fetch_all(&mut *conn)
-        .await?;
-    c.user.roles = roles.iter().map(|r| Role::parse(r)).collect::<Result<_, _>>()?;
+    let roles: Vec<String> =
+        sqlx::query_scalar("select role from user_role where user_id = $1 order by role")
+            .bind(c.user.id.0)
+            .fetch_all(&mut *conn)
+            .await?;
+    c.user.roles = roles
+        .iter()
+        .map(|r| Role::parse(r))
+        .collect::<Result<_, _>>()?;
     c.user.roles.sort();
     Ok(c)
 }
@@ -83,9 +88,15 @@ pub async fn insert(conn: &mut Conn, u: &NewUser<'_>) -> Result<UserId, StoreErr
     Ok(UserId(id))
 }
 
-pub async fn credentials_by_username(conn: &mut Conn, username: &str) -> Result<Option<Credentials>, StoreError> {
+pub async fn credentials_by_username(
+    conn: &mut Conn,
+    username: &str,
+) -> Result<Option<Credentials>, StoreError> {
     let sql = format!("select {COLUMNS} from app_user where username = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(username).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(username)
+        .fetch_optional(&mut *conn)
+        .await?;
     match row {
         Some(r) => Ok(Some(with_roles(conn, from_row(&r)?).await?)),
         None => Ok(None),
@@ -94,7 +105,10 @@ pub async fn credentials_by_username(conn: &mut Conn, username: &str) -> Result<
 
 pub async fn credentials(conn: &mut Conn, id: UserId) -> Result<Option<Credentials>, StoreError> {
     let sql = format!("select {COLUMNS} from app_user where user_id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
     match row {
         Some(r) => Ok(Some(with_roles(conn, from_row(&r)?).await?)),
         None => Ok(None),
@@ -122,12 +136,13 @@ pub async fn list(conn: &mut Conn, organisation: Option<OrgId>) -> Result<Vec<Us
 }
 
 pub async fn set_password_hash(conn: &mut Conn, id: UserId, hash: &str) -> Result<(), StoreError> {
-    let done = sqlx::query("update app_user set password_hash = $1, updated_at = $2 where user_id = $3")
-        .bind(hash)
-        .bind(now())
-        .bind(id.0)
-        .execute(&mut *conn)
-        .await?;
+    let done =
+        sqlx::query("update app_user set password_hash = $1, updated_at = $2 where user_id = $3")
+            .bind(hash)
+            .bind(now())
+            .bind(id.0)
+            .execute(&mut *conn)
+            .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
@@ -145,7 +160,9 @@ pub async fn set_locale(conn: &mut Conn, id: UserId, locale: &str) -> Result<(),
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar("select count(*) from app_user").fetch_one(&mut *conn).await?)
+    Ok(sqlx::query_scalar("select count(*) from app_user")
+        .fetch_one(&mut *conn)
+        .await?)
 }
 
 /// An API token as listed (never its secret, which is only stored hashed).
@@ -158,7 +175,12 @@ pub struct ApiToken {
     pub revoked_at: Option<String>,
 }
 
-pub async fn insert_token(conn: &mut Conn, user: UserId, name: &str, token_hash: &str) -> Result<i64, StoreError> {
+pub async fn insert_token(
+    conn: &mut Conn,
+    user: UserId,
+    name: &str,
+    token_hash: &str,
+) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(
         "insert into api_token (user_id, name, token_hash, created_at) values ($1, $2, $3, $4) returning api_token_id",
     )
@@ -171,12 +193,16 @@ pub async fn insert_token(conn: &mut Conn, user: UserId, name: &str, token_hash:
 }
 
 /// The user owning a live token, touching its last-used time.
-pub async fn user_by_token(conn: &mut Conn, token_hash: &str) -> Result<Option<UserId>, StoreError> {
-    let id: Option<i64> =
-        sqlx::query_scalar("select user_id from api_token where token_hash = $1 and revoked_at is null")
-            .bind(token_hash)
-            .fetch_optional(&mut *conn)
-            .await?;
+pub async fn user_by_token(
+    conn: &mut Conn,
+    token_hash: &str,
+) -> Result<Option<UserId>, StoreError> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "select user_id from api_token where token_hash = $1 and revoked_at is null",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
     if id.is_some() {
         sqlx::query("update api_token set last_used_at = $1 where token_hash = $2")
             .bind(now())
@@ -207,7 +233,11 @@ pub async fn tokens(conn: &mut Conn, user: UserId) -> Result<Vec<ApiToken>, Stor
         .collect()
 }
 
-pub async fn revoke_token(conn: &mut Conn, user: UserId, token_id: i64) -> Result<bool, StoreError> {
+pub async fn revoke_token(
+    conn: &mut Conn,
+    user: UserId,
+    token_id: i64,
+) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "update api_token set revoked_at = $1 where api_token_id = $2 and user_id = $3 and revoked_at is null",
     )

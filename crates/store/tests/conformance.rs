@@ -67,15 +67,29 @@ async fn a_store_keeps_organisations_users_sessions_and_an_audit_chain() {
         tx.commit().await.unwrap();
 
         let mut conn = store.conn().await.unwrap();
-        let kids = territories::children(&mut conn, &TerritoryCode::parse("MA").unwrap()).await.unwrap();
+        let kids = territories::children(&mut conn, &TerritoryCode::parse("MA").unwrap())
+            .await
+            .unwrap();
         assert_eq!(kids.len(), 1, "{backend:?}");
         assert_eq!(kids[0].name_ar.as_deref(), Some("الرباط سلا القنيطرة"));
 
         // Unique and foreign-key violations are reported by kind on both engines.
-        assert!(matches!(orgs::insert(&mut conn, &org("EN")).await, Err(StoreError::UniqueViolation)), "{backend:?}");
+        assert!(
+            matches!(
+                orgs::insert(&mut conn, &org("EN")).await,
+                Err(StoreError::UniqueViolation)
+            ),
+            "{backend:?}"
+        );
         let mut orphan = org("ORPHAN");
         orphan.parent_id = Some(passerelle_domain::OrgId(9999));
-        assert!(matches!(orgs::insert(&mut conn, &orphan).await, Err(StoreError::ForeignKeyViolation)), "{backend:?}");
+        assert!(
+            matches!(
+                orgs::insert(&mut conn, &orphan).await,
+                Err(StoreError::ForeignKeyViolation)
+            ),
+            "{backend:?}"
+        );
 
         let got = orgs::get(&mut conn, child_id).await.unwrap().unwrap();
         assert_eq!(got.parent_id, Some(parent));
@@ -94,23 +108,49 @@ async fn a_store_keeps_organisations_users_sessions_and_an_audit_chain() {
         )
         .await
         .unwrap();
-        let creds = users::credentials_by_username(&mut conn, "amina").await.unwrap().unwrap();
+        let creds = users::credentials_by_username(&mut conn, "amina")
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(creds.user.id, uid);
         assert_eq!(creds.user.roles, vec![Role::Supervisor, Role::CaseWorker]);
         assert!(creds.user.active);
         assert_eq!(users::list(&mut conn, Some(parent)).await.unwrap().len(), 0);
         assert_eq!(users::list(&mut conn, None).await.unwrap().len(), 1);
 
-        sessions::insert(&mut conn, "h1", uid, "csrf", "2999-01-01T00:00:00.000000Z").await.unwrap();
-        sessions::insert(&mut conn, "h2", uid, "csrf2", "2000-01-01T00:00:00.000000Z").await.unwrap();
-        assert_eq!(sessions::get(&mut conn, "h1").await.unwrap().map(|s| s.csrf_token), Some("csrf".into()));
+        sessions::insert(&mut conn, "h1", uid, "csrf", "2999-01-01T00:00:00.000000Z")
+            .await
+            .unwrap();
+        sessions::insert(&mut conn, "h2", uid, "csrf2", "2000-01-01T00:00:00.000000Z")
+            .await
+            .unwrap();
+        assert_eq!(
+            sessions::get(&mut conn, "h1")
+                .await
+                .unwrap()
+                .map(|s| s.csrf_token),
+            Some("csrf".into())
+        );
         assert_eq!(sessions::delete_expired(&mut conn).await.unwrap(), 1);
-        assert_eq!(sessions::delete_for_user(&mut conn, uid, Some("h1")).await.unwrap(), 0);
+        assert_eq!(
+            sessions::delete_for_user(&mut conn, uid, Some("h1"))
+                .await
+                .unwrap(),
+            0
+        );
 
-        let token = users::insert_token(&mut conn, uid, "script", "tokhash").await.unwrap();
-        assert_eq!(users::user_by_token(&mut conn, "tokhash").await.unwrap(), Some(uid));
+        let token = users::insert_token(&mut conn, uid, "script", "tokhash")
+            .await
+            .unwrap();
+        assert_eq!(
+            users::user_by_token(&mut conn, "tokhash").await.unwrap(),
+            Some(uid)
+        );
         assert!(users::revoke_token(&mut conn, uid, token).await.unwrap());
-        assert_eq!(users::user_by_token(&mut conn, "tokhash").await.unwrap(), None);
+        assert_eq!(
+            users::user_by_token(&mut conn, "tokhash").await.unwrap(),
+            None
+        );
         drop(conn);
 
         // The audit chain: appends in transactions, a rolled-back one leaves no trace.
@@ -139,11 +179,14 @@ async fn a_store_keeps_organisations_users_sessions_and_an_audit_chain() {
         let mut conn = store.conn().await.unwrap();
         let rows = audit::page(&mut conn, 0, 100).await.unwrap();
         assert_eq!(rows.len(), 4, "{backend:?}");
-        let (n, last) = verify_chain(rows.into_iter().map(|r| (r.entry, r.prev_hash, r.hash))).unwrap();
+        let (n, last) =
+            verify_chain(rows.into_iter().map(|r| (r.entry, r.prev_hash, r.hash))).unwrap();
         assert_eq!(n, 4);
         assert_eq!(audit::head(&mut conn).await.unwrap(), (4, last.clone()));
         assert_ne!(last, GENESIS);
-        let recent = audit::recent(&mut conn, Some(("thing", "4")), None, 10).await.unwrap();
+        let recent = audit::recent(&mut conn, Some(("thing", "4")), None, 10)
+            .await
+            .unwrap();
         assert_eq!(recent.len(), 1);
         drop(conn);
         store.close().await;
@@ -183,16 +226,29 @@ async fn concurrent_appends_never_fork_the_chain() {
         }
         let mut conn = store.conn().await.unwrap();
         let rows = audit::page(&mut conn, 0, 1000).await.unwrap();
-        assert_eq!(verify_chain(rows.into_iter().map(|r| (r.entry, r.prev_hash, r.hash))).map(|(n, _)| n), Ok(80), "{backend:?}");
+        assert_eq!(
+            verify_chain(rows.into_iter().map(|r| (r.entry, r.prev_hash, r.hash))).map(|(n, _)| n),
+            Ok(80),
+            "{backend:?}"
+        );
     }
 }
 
 #[tokio::test]
 async fn an_unreachable_database_says_which_url_and_why() {
-    let err = passerelle_store::Store::connect("postgres://app:secret@127.0.0.1:1/nothing").await.err().unwrap();
+    let err = passerelle_store::Store::connect("postgres://app:secret@127.0.0.1:1/nothing")
+        .await
+        .err()
+        .unwrap();
     let text = err.to_string();
-    assert!(text.contains("postgres://app:***@127.0.0.1:1/nothing"), "{text}");
+    assert!(
+        text.contains("postgres://app:***@127.0.0.1:1/nothing"),
+        "{text}"
+    );
     assert!(!text.contains("secret"), "{text}");
-    let err = passerelle_store::Store::connect("mysql://x@y/z").await.err().unwrap();
+    let err = passerelle_store::Store::connect("mysql://x@y/z")
+        .await
+        .err()
+        .unwrap();
     assert!(matches!(err, StoreError::UnsupportedUrl { .. }));
 }

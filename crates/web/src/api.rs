@@ -19,7 +19,10 @@ use utoipa::{OpenApi, ToSchema};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/me", get(me))
-        .route("/organisations", get(list_organisations).post(create_organisation))
+        .route(
+            "/organisations",
+            get(list_organisations).post(create_organisation),
+        )
         .route("/users", get(list_users).post(create_user))
         .route("/territories", get(list_territories))
         .route("/audit/verify", get(verify_audit))
@@ -42,7 +45,10 @@ impl utoipa::Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -95,7 +101,12 @@ async fn me(ctx: Ctx) -> Result<Json<MeView>, WebError> {
         username: a.user.username.clone(),
         display_name: a.user.display_name.clone(),
         organisation: a.organisation_code.clone(),
-        roles: a.user.roles.iter().map(|r| r.as_str().to_string()).collect(),
+        roles: a
+            .user
+            .roles
+            .iter()
+            .map(|r| r.as_str().to_string())
+            .collect(),
         locale: ctx.locale.code().to_string(),
         permissions: ctx.permissions.into(),
     }))
@@ -117,7 +128,10 @@ pub struct OrganisationView {
 /// All organisations (every signed-in user).
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations",
     responses((status = 200, body = Vec<OrganisationView>), (status = 401, body = ApiError)), security(("bearer" = [])))]
-async fn list_organisations(State(s): State<AppState>, ctx: Ctx) -> Result<Json<Vec<OrganisationView>>, WebError> {
+async fn list_organisations(
+    State(s): State<AppState>,
+    ctx: Ctx,
+) -> Result<Json<Vec<OrganisationView>>, WebError> {
     let list = s.svc.organisations(ctx.actor()?).await?;
     let code_of = |id| list.iter().find(|o| o.id == id).map(|o| o.code.to_string());
     Ok(Json(
@@ -162,9 +176,24 @@ pub struct Created {
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations", request_body = NewOrganisation,
     responses((status = 201, description = "created"), (status = 403, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)),
     security(("bearer" = [])))]
-async fn create_organisation(State(s): State<AppState>, ctx: Ctx, Json(b): Json<NewOrganisation>) -> Result<Response, WebError> {
-    let input = NewOrgInput { code: b.code, kind: b.kind, name_fr: b.name_fr, name_ar: b.name_ar, name_en: b.name_en, parent: b.parent, territory: b.territory };
-    let id = s.svc.create_organisation(Some(ctx.actor()?), &input, &ctx.op).await?;
+async fn create_organisation(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Json(b): Json<NewOrganisation>,
+) -> Result<Response, WebError> {
+    let input = NewOrgInput {
+        code: b.code,
+        kind: b.kind,
+        name_fr: b.name_fr,
+        name_ar: b.name_ar,
+        name_en: b.name_en,
+        parent: b.parent,
+        territory: b.territory,
+    };
+    let id = s
+        .svc
+        .create_organisation(Some(ctx.actor()?), &input, &ctx.op)
+        .await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.0 })).into_response())
 }
 
@@ -212,9 +241,22 @@ pub struct NewUser {
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
     responses((status = 201, description = "created"), (status = 403, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)),
     security(("bearer" = [])))]
-async fn create_user(State(s): State<AppState>, ctx: Ctx, Json(b): Json<NewUser>) -> Result<Response, WebError> {
-    let input = NewUserInput { username: b.username, display_name: b.display_name, organisation: b.organisation, roles: b.roles, password: b.password };
-    let id = s.svc.create_user(Some(ctx.actor()?), &input, &ctx.op).await?;
+async fn create_user(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Json(b): Json<NewUser>,
+) -> Result<Response, WebError> {
+    let input = NewUserInput {
+        username: b.username,
+        display_name: b.display_name,
+        organisation: b.organisation,
+        roles: b.roles,
+        password: b.password,
+    };
+    let id = s
+        .svc
+        .create_user(Some(ctx.actor()?), &input, &ctx.op)
+        .await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.0 })).into_response())
 }
 
@@ -239,7 +281,11 @@ pub struct TerritoryQuery {
 /// The territorial tree, one level at a time.
 #[utoipa::path(get, path = "/api/v1/territories", tag = "territories", params(TerritoryQuery),
     responses((status = 200, body = Vec<TerritoryView>), (status = 422, body = ApiError)), security(("bearer" = [])))]
-async fn list_territories(State(s): State<AppState>, ctx: Ctx, Query(q): Query<TerritoryQuery>) -> Result<Json<Vec<TerritoryView>>, WebError> {
+async fn list_territories(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TerritoryQuery>,
+) -> Result<Json<Vec<TerritoryView>>, WebError> {
     ctx.actor()?;
     let parent: Option<TerritoryCode> = match q.parent.as_deref().filter(|p| !p.trim().is_empty()) {
         Some(p) => Some(s.svc.resolve_territory(p).await?.code),
@@ -256,7 +302,12 @@ async fn list_territories(State(s): State<AppState>, ctx: Ctx, Query(q): Query<T
                 name_fr: t.name_fr,
                 name_ar: t.name_ar,
                 name_en: t.name_en,
-                aliases: t.aliases.split('|').filter(|a| !a.is_empty()).map(str::to_string).collect(),
+                aliases: t
+                    .aliases
+                    .split('|')
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_string)
+                    .collect(),
             })
             .collect(),
     ))
@@ -273,5 +324,8 @@ pub struct AuditView {
     responses((status = 200, body = AuditView), (status = 403, body = ApiError), (status = 409, body = ApiError)), security(("bearer" = [])))]
 async fn verify_audit(State(s): State<AppState>, ctx: Ctx) -> Result<Json<AuditView>, WebError> {
     let r = s.svc.verify_audit(Some(ctx.actor()?)).await?;
-    Ok(Json(AuditView { rows: r.rows, last_hash: r.last_hash }))
+    Ok(Json(AuditView {
+        rows: r.rows,
+        last_hash: r.last_hash,
+    }))
 }

@@ -41,7 +41,9 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn actor(&self) -> Result<&Actor, WebError> {
-        self.actor.as_ref().ok_or_else(|| WebError::code(ErrorCode::Unauthenticated))
+        self.actor
+            .as_ref()
+            .ok_or_else(|| WebError::code(ErrorCode::Unauthenticated))
     }
 }
 
@@ -49,7 +51,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<Ctx>().cloned().ok_or_else(|| WebError::code(ErrorCode::Internal))
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or_else(|| WebError::code(ErrorCode::Internal))
     }
 }
 
@@ -84,7 +90,11 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     let op = passerelle_service::new_operation_id();
     let (mut parts, body) = req.into_parts();
     let headers = parts.headers.clone();
-    let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
     let client = headers
         .get("x-forwarded-for")
         .and_then(|v| v.to_str().ok())
@@ -122,13 +132,33 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
 
     let locale = cookie(&headers, LANG_COOKIE)
         .and_then(Locale::parse)
-        .or_else(|| actor.as_ref().and_then(|a| a.user.locale.as_deref()).and_then(Locale::parse))
-        .unwrap_or_else(|| Locale::negotiate(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("")));
+        .or_else(|| {
+            actor
+                .as_ref()
+                .and_then(|a| a.user.locale.as_deref())
+                .and_then(Locale::parse)
+        })
+        .unwrap_or_else(|| {
+            Locale::negotiate(
+                headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or(""),
+            )
+        });
 
     // The anonymous double-submit token, minted on first visit.
-    let anon_cookie = cookie(&headers, CSRF_COOKIE).filter(|t| is_hex_token(t)).map(str::to_string);
-    let new_anon = anon_cookie.is_none().then(passerelle_service::auth::random_secret);
-    let csrf = session_csrf.clone().or(anon_cookie.clone()).or(new_anon.clone()).unwrap_or_default();
+    let anon_cookie = cookie(&headers, CSRF_COOKIE)
+        .filter(|t| is_hex_token(t))
+        .map(str::to_string);
+    let new_anon = anon_cookie
+        .is_none()
+        .then(passerelle_service::auth::random_secret);
+    let csrf = session_csrf
+        .clone()
+        .or(anon_cookie.clone())
+        .or(new_anon.clone())
+        .unwrap_or_default();
 
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let mut body = body;
@@ -138,13 +168,26 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        let mut given = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let mut given = headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         if given.is_none() && is_form {
             let bytes = match to_bytes(body, 2 * 1024 * 1024).await {
                 Ok(b) => b,
-                Err(_) => return crate::error::render(WebError::code(ErrorCode::BadRequest), locale, &op, &path, None),
+                Err(_) => {
+                    return crate::error::render(
+                        WebError::code(ErrorCode::BadRequest),
+                        locale,
+                        &op,
+                        &path,
+                        None,
+                    );
+                }
             };
-            given = form_urlencoded::parse(&bytes).find(|(k, _)| k == "_csrf").map(|(_, v)| v.into_owned());
+            given = form_urlencoded::parse(&bytes)
+                .find(|(k, _)| k == "_csrf")
+                .map(|(_, v)| v.into_owned());
             body = Body::from(bytes);
         }
         let ok = matches!((&expected, &given), (Some(e), Some(g)) if constant_eq(e, g));
@@ -180,11 +223,18 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         response.headers_mut().insert("x-operation-id", v);
     }
     if let Some(token) = new_anon {
-        response.headers_mut().append(header::SET_COOKIE, set_cookie(&state, CSRF_COOKIE, &token, None));
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(&state, CSRF_COOKIE, &token, None),
+        );
     }
     response
 }
 
 fn constant_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }

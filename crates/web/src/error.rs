@@ -24,7 +24,12 @@ pub struct WebError {
 
 impl WebError {
     pub fn code(code: ErrorCode) -> WebError {
-        WebError { code, fields: Vec::new(), retry_after: None, seq: None }
+        WebError {
+            code,
+            fields: Vec::new(),
+            retry_after: None,
+            seq: None,
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -59,7 +64,9 @@ impl From<ServiceError> for WebError {
             ServiceError::Store(ref inner) if w.code == ErrorCode::Internal => {
                 tracing::error!(error = %inner, "storage failure");
             }
-            ServiceError::Internal(ref inner) => tracing::error!(error = %inner, "internal failure"),
+            ServiceError::Internal(ref inner) => {
+                tracing::error!(error = %inner, "internal failure")
+            }
             _ => {}
         }
         w
@@ -96,16 +103,35 @@ pub struct ApiError {
 /// The sentence for one field error, in `locale`.
 pub fn field_message(e: &DomainError, locale: Locale) -> String {
     let value = e.value.clone().unwrap_or_default();
-    i18n::t_args(locale, &format!("error-{}", e.code.as_str()), &[("value", value.as_str())])
+    i18n::t_args(
+        locale,
+        &format!("error-{}", e.code.as_str()),
+        &[("value", value.as_str())],
+    )
 }
 
 /// The page-level sentence for an error.
 pub fn message(err: &WebError, locale: Locale) -> String {
-    let retry = err.retry_after.map(|s| s.div_ceil(60).max(1).to_string()).unwrap_or_default();
+    let retry = err
+        .retry_after
+        .map(|s| s.div_ceil(60).max(1).to_string())
+        .unwrap_or_default();
     let seq = err.seq.map(|s| s.to_string()).unwrap_or_default();
     match err.fields.first() {
-        Some(f) if err.fields.len() == 1 => format!("{} — {}", i18n::t(locale, &format!("field-{}", f.field)), field_message(f, locale)),
-        _ => i18n::t_args(locale, &format!("error-{}", err.code.as_str()), &[("minutes", retry.as_str()), ("seq", seq.as_str()), ("value", "")]),
+        Some(f) if err.fields.len() == 1 => format!(
+            "{} — {}",
+            i18n::t(locale, &format!("field-{}", f.field)),
+            field_message(f, locale)
+        ),
+        _ => i18n::t_args(
+            locale,
+            &format!("error-{}", err.code.as_str()),
+            &[
+                ("minutes", retry.as_str()),
+                ("seq", seq.as_str()),
+                ("value", ""),
+            ],
+        ),
     }
 }
 
@@ -121,7 +147,13 @@ struct ErrorPage {
 
 /// Renders `err`; with the request's context when there is one, so an error page
 /// keeps the user's navigation.
-pub fn render(err: WebError, locale: Locale, op: &str, path: &str, ctx: Option<&crate::ctx::Ctx>) -> Response {
+pub fn render(
+    err: WebError,
+    locale: Locale,
+    op: &str,
+    path: &str,
+    ctx: Option<&crate::ctx::Ctx>,
+) -> Response {
     let status = err.status();
     if path.starts_with("/api/") {
         let body = ApiError {
@@ -130,7 +162,11 @@ pub fn render(err: WebError, locale: Locale, op: &str, path: &str, ctx: Option<&
             fields: err
                 .fields
                 .iter()
-                .map(|f| FieldError { field: f.field.to_string(), code: f.code.as_str().to_string(), message: field_message(f, locale) })
+                .map(|f| FieldError {
+                    field: f.field.to_string(),
+                    code: f.code.as_str().to_string(),
+                    message: field_message(f, locale),
+                })
                 .collect(),
             operation_id: op.to_string(),
         };
@@ -147,11 +183,22 @@ pub fn render(err: WebError, locale: Locale, op: &str, path: &str, ctx: Option<&
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
     let page = ErrorPage {
-        p: ctx.map(|c| Page::new(c, "")).unwrap_or_else(|| Page::bare(locale, op)),
+        p: ctx
+            .map(|c| Page::new(c, ""))
+            .unwrap_or_else(|| Page::bare(locale, op)),
         status: status.as_u16(),
         title: i18n::t(locale, &format!("status-{}", status.as_u16())),
         message: message(&err, locale),
-        fields: err.fields.iter().map(|f| (i18n::t(locale, &format!("field-{}", f.field)), field_message(f, locale))).collect(),
+        fields: err
+            .fields
+            .iter()
+            .map(|f| {
+                (
+                    i18n::t(locale, &format!("field-{}", f.field)),
+                    field_message(f, locale),
+                )
+            })
+            .collect(),
     };
     let mut r = render_page(&page);
     *r.status_mut() = status;

@@ -32,7 +32,9 @@ fn lang(locale: Locale) -> &'static LanguageIdentifier {
 /// The message `key` in `locale`; the key itself when missing (a test guards that
 /// every key exists in every language).
 pub fn t(locale: Locale, key: &str) -> String {
-    LOCALES.try_lookup(lang(locale), key).unwrap_or_else(|| key.to_string())
+    LOCALES
+        .try_lookup(lang(locale), key)
+        .unwrap_or_else(|| key.to_string())
 }
 
 /// The message `key` with string arguments; numeric-looking values are passed as
@@ -48,13 +50,19 @@ pub fn t_args(locale: Locale, key: &str, args: &[(&str, &str)]) -> String {
             (Cow::Owned(k.to_string()), value)
         })
         .collect();
-    LOCALES.try_lookup_with_args(lang(locale), key, &map).unwrap_or_else(|| key.to_string())
+    LOCALES
+        .try_lookup_with_args(lang(locale), key, &map)
+        .unwrap_or_else(|| key.to_string())
 }
 
 /// Formats a stored UTC timestamp as a date in the reader's language
 /// ("23 novembre 2026", "23 نونبر 2026", "23 November 2026"), with the time when asked.
 pub fn format_timestamp(locale: Locale, ts: &str, with_time: bool) -> String {
-    let (Some(y), Some(m), Some(d)) = (ts.get(0..4), ts.get(5..7).and_then(|m| m.parse::<u8>().ok()), ts.get(8..10)) else {
+    let (Some(y), Some(m), Some(d)) = (
+        ts.get(0..4),
+        ts.get(5..7).and_then(|m| m.parse::<u8>().ok()),
+        ts.get(8..10),
+    ) else {
         return ts.to_string();
     };
     let month = t(locale, &format!("month-{m}"));
@@ -91,7 +99,10 @@ mod tests {
             let k = keys(other);
             let missing: Vec<_> = fr.difference(&k).collect();
             let extra: Vec<_> = k.difference(&fr).collect();
-            assert!(missing.is_empty() && extra.is_empty(), "{other}: missing {missing:?}, extra {extra:?}");
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{other}: missing {missing:?}, extra {extra:?}"
+            );
         }
     }
 
@@ -100,19 +111,43 @@ mod tests {
         for code in passerelle_domain::ErrorCode::ALL {
             for locale in Locale::ALL {
                 let key = format!("error-{}", code.as_str());
-                let text = t_args(locale, &key, &[("value", "X"), ("minutes", "2"), ("seq", "5")]);
-                assert!(text != key && !text.contains('{'), "{locale:?} lacks {key}: {text}");
+                let text = t_args(
+                    locale,
+                    &key,
+                    &[("value", "X"), ("minutes", "2"), ("seq", "5")],
+                );
+                assert!(
+                    text != key && !text.contains('{'),
+                    "{locale:?} lacks {key}: {text}"
+                );
             }
         }
     }
 
     #[test]
     fn dates_and_plurals() {
-        assert_eq!(format_timestamp(Locale::Fr, "2026-11-23T10:05:00.000000Z", false), "23 novembre 2026");
-        assert_eq!(format_timestamp(Locale::En, "2026-11-03T10:05:00.000000Z", true), "3 November 2026 10:05 UTC");
-        assert!(format_timestamp(Locale::Ar, "2026-11-23T10:05:00.000000Z", false).contains("نونبر"));
-        assert_eq!(t_args(Locale::Fr, "rows-count", &[("count", "1")]), "1 ligne");
-        assert_eq!(t_args(Locale::Fr, "rows-count", &[("count", "3")]), "3 lignes");
-        assert_ne!(t_args(Locale::Ar, "rows-count", &[("count", "2")]), t_args(Locale::Ar, "rows-count", &[("count", "11")]));
+        assert_eq!(
+            format_timestamp(Locale::Fr, "2026-11-23T10:05:00.000000Z", false),
+            "23 novembre 2026"
+        );
+        assert_eq!(
+            format_timestamp(Locale::En, "2026-11-03T10:05:00.000000Z", true),
+            "3 November 2026 10:05 UTC"
+        );
+        assert!(
+            format_timestamp(Locale::Ar, "2026-11-23T10:05:00.000000Z", false).contains("نونبر")
+        );
+        assert_eq!(
+            t_args(Locale::Fr, "rows-count", &[("count", "1")]),
+            "1 ligne"
+        );
+        assert_eq!(
+            t_args(Locale::Fr, "rows-count", &[("count", "3")]),
+            "3 lignes"
+        );
+        assert_ne!(
+            t_args(Locale::Ar, "rows-count", &[("count", "2")]),
+            t_args(Locale::Ar, "rows-count", &[("count", "11")])
+        );
     }
 }

@@ -35,7 +35,10 @@ pub struct AppState {
 
 /// The whole application: pages, API, static files, security headers.
 pub fn app(svc: Service, config: WebConfig) -> Router {
-    let state = AppState { svc, config: Arc::new(config) };
+    let state = AppState {
+        svc,
+        config: Arc::new(config),
+    };
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())

@@ -29,7 +29,10 @@ pub fn routes() -> Router<AppState> {
         .route("/account/tokens/{id}/revoke", post(revoke_token))
         .route("/admin/users", get(users).post(create_user))
         .route("/admin/audit", get(audit))
-        .route("/organisations", get(organisations).post(create_organisation))
+        .route(
+            "/organisations",
+            get(organisations).post(create_organisation),
+        )
         .route("/territories", get(territories))
         .route("/territories/{code}", get(territory))
         .route("/static/app.css", get(stylesheet))
@@ -37,11 +40,20 @@ pub fn routes() -> Router<AppState> {
 
 /// Only local paths are followed after login or a language switch.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
 }
 
 fn err_of(errors: &[(String, String)], field: &str) -> String {
-    errors.iter().filter(|(f, _)| f == field).map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" ")
+    errors
+        .iter()
+        .filter(|(f, _)| f == field)
+        .map(|(_, m)| m.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub async fn not_found() -> WebError {
@@ -49,7 +61,13 @@ pub async fn not_found() -> WebError {
 }
 
 async fn stylesheet() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../static/app.css"))
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/app.css"),
+    )
         .into_response()
 }
 
@@ -66,7 +84,12 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError>
     let actor = ctx.actor()?;
     let organisations = s.svc.organisations(actor).await?.len() as i64;
     let regions = s.svc.territories(None).await?.len() as i64;
-    Ok(render_page(&HomePage { p: Page::new(&ctx, "nav-home"), roles: actor.user.roles.clone(), organisations, regions }))
+    Ok(render_page(&HomePage {
+        p: Page::new(&ctx, "nav-home"),
+        roles: actor.user.roles.clone(),
+        organisations,
+        regions,
+    }))
 }
 
 #[derive(Template)]
@@ -107,15 +130,25 @@ struct LoginForm {
 }
 
 async fn login(State(s): State<AppState>, ctx: Ctx, Form(f): Form<LoginForm>) -> Response {
-    match s.svc.login(&f.username, &f.password, &ctx.client, &ctx.op).await {
+    match s
+        .svc
+        .login(&f.username, &f.password, &ctx.client, &ctx.op)
+        .await
+    {
         Ok(outcome) => {
             let mut r = Redirect::to(safe_next(&f.next)).into_response();
-            r.headers_mut().append(header::SET_COOKIE, set_cookie(&s, SESSION_COOKIE, &outcome.session_token, None));
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(&s, SESSION_COOKIE, &outcome.session_token, None),
+            );
             r
         }
         Err(e) => {
             let err = WebError::from(e);
-            if !matches!(err.code, ErrorCode::InvalidCredentials | ErrorCode::Throttled) {
+            if !matches!(
+                err.code,
+                ErrorCode::InvalidCredentials | ErrorCode::Throttled
+            ) {
                 return err.into_response();
             }
             let mut r = render_page(&LoginPage {
@@ -136,7 +169,10 @@ async fn logout(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebErro
         s.svc.logout(token, actor, &ctx.op).await?;
     }
     let mut r = Redirect::to("/login").into_response();
-    r.headers_mut().append(header::SET_COOKIE, set_cookie(&s, SESSION_COOKIE, "", Some(0)));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&s, SESSION_COOKIE, "", Some(0)),
+    );
     Ok(r)
 }
 
@@ -147,13 +183,26 @@ struct LangForm {
     next: String,
 }
 
-async fn set_language(State(s): State<AppState>, ctx: Ctx, Form(f): Form<LangForm>) -> Result<Response, WebError> {
-    let locale = Locale::parse(&f.lang).ok_or_else(|| WebError::from(ServiceError::invalid(DomainError::with_value("lang", ErrorCode::UnknownValue, f.lang.clone()))))?;
+async fn set_language(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<LangForm>,
+) -> Result<Response, WebError> {
+    let locale = Locale::parse(&f.lang).ok_or_else(|| {
+        WebError::from(ServiceError::invalid(DomainError::with_value(
+            "lang",
+            ErrorCode::UnknownValue,
+            f.lang.clone(),
+        )))
+    })?;
     if let Some(actor) = &ctx.actor {
         s.svc.set_locale(actor, locale, &ctx.op).await?;
     }
     let mut r = Redirect::to(safe_next(&f.next)).into_response();
-    r.headers_mut().append(header::SET_COOKIE, set_cookie(&s, LANG_COOKIE, locale.code(), Some(365 * 24 * 3600)));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&s, LANG_COOKIE, locale.code(), Some(365 * 24 * 3600)),
+    );
     Ok(r)
 }
 
@@ -173,11 +222,23 @@ impl AccountPage {
     }
 }
 
-async fn account_page(s: &AppState, ctx: &Ctx, errors: Vec<(String, String)>, notice: Option<String>, new_token: Option<String>) -> Result<Response, WebError> {
+async fn account_page(
+    s: &AppState,
+    ctx: &Ctx,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
+    new_token: Option<String>,
+) -> Result<Response, WebError> {
     let actor = ctx.actor()?;
     let tokens = s.svc.tokens(actor).await?;
     let failed = !errors.is_empty();
-    let mut r = render_page(&AccountPage { p: Page::new(ctx, "nav-account"), errors, notice, tokens, new_token });
+    let mut r = render_page(&AccountPage {
+        p: Page::new(ctx, "nav-account"),
+        errors,
+        notice,
+        tokens,
+        new_token,
+    });
     if failed {
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -198,11 +259,37 @@ struct PasswordForm {
     confirm_password: String,
 }
 
-async fn change_password(State(s): State<AppState>, ctx: Ctx, Form(f): Form<PasswordForm>) -> Result<Response, WebError> {
+async fn change_password(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, WebError> {
     let actor = ctx.actor()?;
-    match s.svc.change_password(actor, &f.current_password, &f.new_password, &f.confirm_password, ctx.session_token.as_deref(), &ctx.op).await {
-        Ok(()) => account_page(&s, &ctx, Vec::new(), Some(i18n::t(ctx.locale, "password-changed")), None).await,
-        Err(ServiceError::Invalid(errors)) => account_page(&s, &ctx, field_errors(&errors, ctx.locale), None, None).await,
+    match s
+        .svc
+        .change_password(
+            actor,
+            &f.current_password,
+            &f.new_password,
+            &f.confirm_password,
+            ctx.session_token.as_deref(),
+            &ctx.op,
+        )
+        .await
+    {
+        Ok(()) => {
+            account_page(
+                &s,
+                &ctx,
+                Vec::new(),
+                Some(i18n::t(ctx.locale, "password-changed")),
+                None,
+            )
+            .await
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            account_page(&s, &ctx, field_errors(&errors, ctx.locale), None, None).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -213,16 +300,26 @@ struct TokenForm {
     name: String,
 }
 
-async fn create_token(State(s): State<AppState>, ctx: Ctx, Form(f): Form<TokenForm>) -> Result<Response, WebError> {
+async fn create_token(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, WebError> {
     let actor = ctx.actor()?;
     match s.svc.create_token(actor, &f.name, &ctx.op).await {
         Ok((_, secret)) => account_page(&s, &ctx, Vec::new(), None, Some(secret)).await,
-        Err(ServiceError::Invalid(errors)) => account_page(&s, &ctx, field_errors(&errors, ctx.locale), None, None).await,
+        Err(ServiceError::Invalid(errors)) => {
+            account_page(&s, &ctx, field_errors(&errors, ctx.locale), None, None).await
+        }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn revoke_token(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn revoke_token(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     s.svc.revoke_token(ctx.actor()?, id, &ctx.op).await?;
     Ok(Redirect::to("/account").into_response())
 }
@@ -267,20 +364,62 @@ impl UsersPage {
     }
 }
 
-async fn users_page(s: &AppState, ctx: &Ctx, form: UserForm, errors: Vec<(String, String)>, created: Option<String>) -> Result<Response, WebError> {
+async fn users_page(
+    s: &AppState,
+    ctx: &Ctx,
+    form: UserForm,
+    errors: Vec<(String, String)>,
+    created: Option<String>,
+) -> Result<Response, WebError> {
     let actor = ctx.actor()?;
     let list = s.svc.users(actor, None).await?;
     let orgs = s.svc.organisations(actor).await?;
     let p = Page::new(ctx, "nav-users");
-    let org_name = |id| orgs.iter().find(|o| o.id == id).map(|o| p.pick(&o.name_fr, &o.name_ar, &o.name_en).to_string()).unwrap_or_default();
+    let org_name = |id| {
+        orgs.iter()
+            .find(|o| o.id == id)
+            .map(|o| p.pick(&o.name_fr, &o.name_ar, &o.name_en).to_string())
+            .unwrap_or_default()
+    };
     let users = list
         .into_iter()
-        .map(|u| UserRow { org: org_name(u.organisation_id), username: u.username, display_name: u.display_name, roles: u.roles, created_at: u.created_at })
+        .map(|u| UserRow {
+            org: org_name(u.organisation_id),
+            username: u.username,
+            display_name: u.display_name,
+            roles: u.roles,
+            created_at: u.created_at,
+        })
         .collect();
-    let organisations = orgs.iter().map(|o| (o.code.to_string(), p.pick(&o.name_fr, &o.name_ar, &o.name_en).to_string())).collect();
-    let role_choices = Role::ALL.iter().map(|r| (r.as_str(), p.role_name(r), form.roles.iter().any(|x| x == r.as_str()))).collect();
+    let organisations = orgs
+        .iter()
+        .map(|o| {
+            (
+                o.code.to_string(),
+                p.pick(&o.name_fr, &o.name_ar, &o.name_en).to_string(),
+            )
+        })
+        .collect();
+    let role_choices = Role::ALL
+        .iter()
+        .map(|r| {
+            (
+                r.as_str(),
+                p.role_name(r),
+                form.roles.iter().any(|x| x == r.as_str()),
+            )
+        })
+        .collect();
     let failed = !errors.is_empty();
-    let mut r = render_page(&UsersPage { p, users, organisations, role_choices, form, errors, created });
+    let mut r = render_page(&UsersPage {
+        p,
+        users,
+        organisations,
+        role_choices,
+        form,
+        errors,
+        created,
+    });
     if failed {
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -307,7 +446,11 @@ fn parse_multi(body: &[u8]) -> UserForm {
     f
 }
 
-async fn create_user(State(s): State<AppState>, ctx: Ctx, RawForm(body): RawForm) -> Result<Response, WebError> {
+async fn create_user(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    RawForm(body): RawForm,
+) -> Result<Response, WebError> {
     let actor = ctx.actor()?;
     let mut form = parse_multi(&body);
     let input = NewUserInput {
@@ -319,8 +462,19 @@ async fn create_user(State(s): State<AppState>, ctx: Ctx, RawForm(body): RawForm
     };
     form.password.clear();
     match s.svc.create_user(Some(actor), &input, &ctx.op).await {
-        Ok(_) => users_page(&s, &ctx, UserForm::default(), Vec::new(), Some(form.username.trim().to_ascii_lowercase())).await,
-        Err(ServiceError::Invalid(errors)) => users_page(&s, &ctx, form, field_errors(&errors, ctx.locale), None).await,
+        Ok(_) => {
+            users_page(
+                &s,
+                &ctx,
+                UserForm::default(),
+                Vec::new(),
+                Some(form.username.trim().to_ascii_lowercase()),
+            )
+            .await
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            users_page(&s, &ctx, form, field_errors(&errors, ctx.locale), None).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -380,7 +534,13 @@ impl OrganisationsPage {
     }
 }
 
-async fn organisations_page(s: &AppState, ctx: &Ctx, form: OrgForm, errors: Vec<(String, String)>, created: Option<String>) -> Result<Response, WebError> {
+async fn organisations_page(
+    s: &AppState,
+    ctx: &Ctx,
+    form: OrgForm,
+    errors: Vec<(String, String)>,
+    created: Option<String>,
+) -> Result<Response, WebError> {
     let actor = ctx.actor()?;
     let list = s.svc.organisations(actor).await?;
     let regions = s.svc.territories(None).await?;
@@ -391,17 +551,35 @@ async fn organisations_page(s: &AppState, ctx: &Ctx, form: OrgForm, errors: Vec<
             code: o.code.to_string(),
             name: p.pick(&o.name_fr, &o.name_ar, &o.name_en).to_string(),
             kind: p.kind_name(&o.kind),
-            parent: o.parent_id.and_then(|id| list.iter().find(|x| x.id == id)).map(|x| x.code.to_string()).unwrap_or_default(),
+            parent: o
+                .parent_id
+                .and_then(|id| list.iter().find(|x| x.id == id))
+                .map(|x| x.code.to_string())
+                .unwrap_or_default(),
             territory: match o.territory_code.as_deref() {
                 Some("MA") => p.t("territory-national"),
-                Some(code) => regions.iter().find(|r| r.code.as_str() == code).map(|r| territory_name(r, ctx.locale).to_string()).unwrap_or_else(|| code.to_string()),
+                Some(code) => regions
+                    .iter()
+                    .find(|r| r.code.as_str() == code)
+                    .map(|r| territory_name(r, ctx.locale).to_string())
+                    .unwrap_or_else(|| code.to_string()),
                 None => String::new(),
             },
         })
         .collect();
-    let kinds = OrgKind::ALL.iter().map(|k| (k.as_str(), p.kind_name(k), form.kind == k.as_str())).collect();
+    let kinds = OrgKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), p.kind_name(k), form.kind == k.as_str()))
+        .collect();
     let failed = !errors.is_empty();
-    let mut r = render_page(&OrganisationsPage { p, orgs, kinds, form, errors, created });
+    let mut r = render_page(&OrganisationsPage {
+        p,
+        orgs,
+        kinds,
+        form,
+        errors,
+        created,
+    });
     if failed {
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -412,7 +590,11 @@ async fn organisations(State(s): State<AppState>, ctx: Ctx) -> Result<Response, 
     organisations_page(&s, &ctx, OrgForm::default(), Vec::new(), None).await
 }
 
-async fn create_organisation(State(s): State<AppState>, ctx: Ctx, Form(f): Form<OrgForm>) -> Result<Response, WebError> {
+async fn create_organisation(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<OrgForm>,
+) -> Result<Response, WebError> {
     let actor = ctx.actor()?;
     let input = NewOrgInput {
         code: f.code.clone(),
@@ -423,9 +605,24 @@ async fn create_organisation(State(s): State<AppState>, ctx: Ctx, Form(f): Form<
         parent: f.parent.clone(),
         territory: f.territory.clone(),
     };
-    match s.svc.create_organisation(Some(actor), &input, &ctx.op).await {
-        Ok(_) => organisations_page(&s, &ctx, OrgForm::default(), Vec::new(), Some(f.code.trim().to_ascii_uppercase())).await,
-        Err(ServiceError::Invalid(errors)) => organisations_page(&s, &ctx, f, field_errors(&errors, ctx.locale), None).await,
+    match s
+        .svc
+        .create_organisation(Some(actor), &input, &ctx.op)
+        .await
+    {
+        Ok(_) => {
+            organisations_page(
+                &s,
+                &ctx,
+                OrgForm::default(),
+                Vec::new(),
+                Some(f.code.trim().to_ascii_uppercase()),
+            )
+            .await
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            organisations_page(&s, &ctx, f, field_errors(&errors, ctx.locale), None).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -438,13 +635,24 @@ struct TerritoriesPage {
     rows: Vec<(String, String, String, bool)>,
 }
 
-async fn territories_page(s: &AppState, ctx: &Ctx, parent: Option<TerritoryCode>) -> Result<Response, WebError> {
+async fn territories_page(
+    s: &AppState,
+    ctx: &Ctx,
+    parent: Option<TerritoryCode>,
+) -> Result<Response, WebError> {
     ctx.actor()?;
     let p = Page::new(ctx, "nav-territories");
     let parent_view = match &parent {
         Some(code) => {
-            let t = s.svc.resolve_territory(code.as_str()).await.map_err(|_| WebError::code(ErrorCode::NotFound))?;
-            Some((t.code.to_string(), territory_name(&t, ctx.locale).to_string()))
+            let t = s
+                .svc
+                .resolve_territory(code.as_str())
+                .await
+                .map_err(|_| WebError::code(ErrorCode::NotFound))?;
+            Some((
+                t.code.to_string(),
+                territory_name(&t, ctx.locale).to_string(),
+            ))
         }
         None => None,
     };
@@ -452,18 +660,34 @@ async fn territories_page(s: &AppState, ctx: &Ctx, parent: Option<TerritoryCode>
     let rows = list
         .iter()
         .map(|t| {
-            let kind = p.t(&format!("territory-{}", t.kind.as_deref().unwrap_or(t.level.as_str())));
-            (t.code.to_string(), territory_name(t, ctx.locale).to_string(), kind, t.level == passerelle_domain::TerritoryLevel::Region)
+            let kind = p.t(&format!(
+                "territory-{}",
+                t.kind.as_deref().unwrap_or(t.level.as_str())
+            ));
+            (
+                t.code.to_string(),
+                territory_name(t, ctx.locale).to_string(),
+                kind,
+                t.level == passerelle_domain::TerritoryLevel::Region,
+            )
         })
         .collect();
-    Ok(render_page(&TerritoriesPage { p, parent: parent_view, rows }))
+    Ok(render_page(&TerritoriesPage {
+        p,
+        parent: parent_view,
+        rows,
+    }))
 }
 
 async fn territories(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     territories_page(&s, &ctx, None).await
 }
 
-async fn territory(State(s): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, WebError> {
+async fn territory(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
     let code = TerritoryCode::parse(&code).map_err(|_| WebError::code(ErrorCode::NotFound))?;
     territories_page(&s, &ctx, Some(code)).await
 }
@@ -492,25 +716,59 @@ struct AuditQuery {
     before: Option<i64>,
 }
 
-async fn audit(State(s): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery>) -> Result<Response, WebError> {
+async fn audit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, WebError> {
     let actor = ctx.actor()?;
     let rows = s.svc.audit_trail(actor, q.before, 100).await?;
     let (chain_ok, chain_message) = match s.svc.verify_audit(Some(actor)).await {
-        Ok(report) => (true, i18n::t_args(ctx.locale, "audit-chain-ok", &[("count", report.rows.to_string().as_str())])),
-        Err(ServiceError::AuditChainBroken { seq }) => (false, i18n::t_args(ctx.locale, "error-audit_chain_broken", &[("seq", seq.to_string().as_str())])),
+        Ok(report) => (
+            true,
+            i18n::t_args(
+                ctx.locale,
+                "audit-chain-ok",
+                &[("count", report.rows.to_string().as_str())],
+            ),
+        ),
+        Err(ServiceError::AuditChainBroken { seq }) => (
+            false,
+            i18n::t_args(
+                ctx.locale,
+                "error-audit_chain_broken",
+                &[("seq", seq.to_string().as_str())],
+            ),
+        ),
         Err(e) => return Err(e.into()),
     };
-    let older = (rows.len() == 100).then(|| rows.last().map(|r| r.entry.seq)).flatten();
+    let older = (rows.len() == 100)
+        .then(|| rows.last().map(|r| r.entry.seq))
+        .flatten();
     let rows = rows
         .into_iter()
         .map(|r| AuditRow {
             seq: r.entry.seq,
             at: r.entry.at,
-            who: r.entry.actor_user_id.map(|u| format!("user {u}")).unwrap_or_else(|| "system".into()),
+            who: r
+                .entry
+                .actor_user_id
+                .map(|u| format!("user {u}"))
+                .unwrap_or_else(|| "system".into()),
             action: r.entry.action,
-            record: format!("{} {}", r.entry.entity, r.entry.entity_id.unwrap_or_default()),
+            record: format!(
+                "{} {}",
+                r.entry.entity,
+                r.entry.entity_id.unwrap_or_default()
+            ),
             op: r.entry.operation_id,
         })
         .collect();
-    Ok(render_page(&AuditPage { p: Page::new(&ctx, "nav-audit"), chain_ok, chain_message, rows, older }))
+    Ok(render_page(&AuditPage {
+        p: Page::new(&ctx, "nav-audit"),
+        chain_ok,
+        chain_message,
+        rows,
+        older,
+    }))
 }

@@ -44,8 +44,16 @@ impl Page {
             let current_path = ctx.path.split('?').next().unwrap_or("/");
             for (href, key, show) in items {
                 if show {
-                    let current = if href == "/" { current_path == "/" } else { current_path.starts_with(href) };
-                    nav.push(NavItem { href, label: i18n::t(ctx.locale, key), current });
+                    let current = if href == "/" {
+                        current_path == "/"
+                    } else {
+                        current_path.starts_with(href)
+                    };
+                    nav.push(NavItem {
+                        href,
+                        label: i18n::t(ctx.locale, key),
+                        current,
+                    });
                 }
             }
         }
@@ -113,7 +121,10 @@ impl Page {
     }
 
     pub fn languages(&self) -> Vec<(&'static str, &'static str, bool)> {
-        Locale::ALL.iter().map(|l| (l.code(), l.endonym(), *l == self.locale)).collect()
+        Locale::ALL
+            .iter()
+            .map(|l| (l.code(), l.endonym(), *l == self.locale))
+            .collect()
     }
 
     pub fn role_name(&self, role: &passerelle_domain::Role) -> String {
@@ -145,6 +156,12 @@ pub fn render_page<T: Template>(t: &T) -> Response {
 }
 
 /// Form errors for one field, as (field name, sentence), for templates.
-pub fn field_errors(errors: &[passerelle_domain::DomainError], locale: Locale) -> Vec<(String, String)> {
-    errors.iter().map(|e| (e.field.to_string(), crate::error::field_message(e, locale))).collect()
+pub fn field_errors(
+    errors: &[passerelle_domain::DomainError],
+    locale: Locale,
+) -> Vec<(String, String)> {
+    errors
+        .iter()
+        .map(|e| (e.field.to_string(), crate::error::field_message(e, locale)))
+        .collect()
 }

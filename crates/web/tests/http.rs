@@ -30,20 +30,32 @@ impl Reply {
     /// The `_csrf` value of the first form on the page.
     fn csrf(&self) -> String {
         let marker = "name=\"_csrf\" value=\"";
-        let start = self.body.find(marker).map(|i| i + marker.len()).expect("a form with _csrf");
+        let start = self
+            .body
+            .find(marker)
+            .map(|i| i + marker.len())
+            .expect("a form with _csrf");
         self.body[start..start + 64].to_string()
     }
 }
 
 impl Client {
     fn new(app: Router) -> Client {
-        Client { app, cookies: HashMap::new() }
+        Client {
+            app,
+            cookies: HashMap::new(),
+        }
     }
 
     async fn send(&mut self, req: Request<Body>) -> Reply {
         let mut req = req;
         if !self.cookies.is_empty() {
-            let c = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            let c = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
             req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
         }
         let res = self.app.clone().oneshot(req).await.unwrap();
@@ -58,38 +70,76 @@ impl Client {
             }
         }
         let status = res.status();
-        let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-        let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
-        Reply { status, location, body }
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+            .unwrap();
+        Reply {
+            status,
+            location,
+            body,
+        }
     }
 
     async fn get(&mut self, path: &str) -> Reply {
-        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
     }
 
     async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
-        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
-        let req = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap();
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
         self.send(req).await
     }
 
     async fn login(&mut self, username: &str, password: &str) -> Reply {
         let page = self.get("/login").await;
         let csrf = page.csrf();
-        self.post_form("/login", &[("_csrf", &csrf), ("username", username), ("password", password), ("next", "/")]).await
+        self.post_form(
+            "/login",
+            &[
+                ("_csrf", &csrf),
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await
     }
 }
 
 fn bearer_get(path: &str, token: &str) -> Request<Body> {
-    Request::get(path).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap()
+    Request::get(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap()
 }
 
 async fn demo_app(backend: Backend) -> (Router, Store) {
     let store = testing::fresh_store(backend).await.unwrap();
-    let config = ServiceConfig { login_failure_delay_ms: 0, ..Default::default() };
+    let config = ServiceConfig {
+        login_failure_delay_ms: 0,
+        ..Default::default()
+    };
     let svc = Service::new(store.clone(), config);
     svc.load_demo("test").await.unwrap();
-    (passerelle_web::app(svc, passerelle_web::WebConfig { secure_cookies: false }), store)
+    (
+        passerelle_web::app(
+            svc,
+            passerelle_web::WebConfig {
+                secure_cookies: false,
+            },
+        ),
+        store,
+    )
 }
 
 const PW: &str = passerelle_service::demo::DEMO_PASSWORD;
@@ -99,26 +149,52 @@ async fn a_case_worker_cannot_reach_administrator_pages_or_api() {
     for backend in testing::backends() {
         let (app, _) = demo_app(backend).await;
         let mut c = Client::new(app);
-        assert_eq!(c.login("worker.en", PW).await.status, StatusCode::SEE_OTHER, "{backend:?}");
+        assert_eq!(
+            c.login("worker.en", PW).await.status,
+            StatusCode::SEE_OTHER,
+            "{backend:?}"
+        );
         let home = c.get("/").await;
         assert_eq!(home.status, StatusCode::OK);
         assert!(home.body.contains("Fatima Zahra Idrissi"));
-        assert!(!home.body.contains("href=\"/admin/users\""), "the nav must not offer what the role cannot do");
+        assert!(
+            !home.body.contains("href=\"/admin/users\""),
+            "the nav must not offer what the role cannot do"
+        );
 
         for path in ["/admin/users", "/admin/audit"] {
             let r = c.get(path).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{path} {backend:?}");
-            assert!(r.body.contains("Accès refusé") && r.body.contains("Référence de l'opération") || r.body.contains("Référence de l&#39;opération"));
+            assert!(
+                r.body.contains("Accès refusé") && r.body.contains("Référence de l'opération")
+                    || r.body.contains("Référence de l&#39;opération")
+            );
         }
         for path in ["/api/v1/users", "/api/v1/audit/verify"] {
             let r = c.get(path).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
             assert_eq!(r.json()["code"], "forbidden");
-            assert!(r.json()["operation_id"].as_str().is_some_and(|s| !s.is_empty()));
+            assert!(
+                r.json()["operation_id"]
+                    .as_str()
+                    .is_some_and(|s| !s.is_empty())
+            );
         }
         // Posting the admin form, even with a valid token, is refused by role.
         let csrf = c.get("/account").await.csrf();
-        let r = c.post_form("/admin/users", &[("_csrf", &csrf), ("username", "intruder"), ("display_name", "X"), ("organisation", "EN-RABAT"), ("roles", "administrator"), ("password", "long enough password")]).await;
+        let r = c
+            .post_form(
+                "/admin/users",
+                &[
+                    ("_csrf", &csrf),
+                    ("username", "intruder"),
+                    ("display_name", "X"),
+                    ("organisation", "EN-RABAT"),
+                    ("roles", "administrator"),
+                    ("password", "long enough password"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
 
         // A supervisor sees their own team only.
@@ -127,7 +203,12 @@ async fn a_case_worker_cannot_reach_administrator_pages_or_api() {
         let team = s.get("/api/v1/users").await;
         assert_eq!(team.status, StatusCode::OK);
         let json = team.json();
-        let names: Vec<&str> = json.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+        let names: Vec<&str> = json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap())
+            .collect();
         assert_eq!(names, vec!["supervisor.en", "worker.en"]);
     }
 }
@@ -139,25 +220,57 @@ async fn posts_without_a_valid_anti_forgery_token_are_refused() {
         let mut c = Client::new(app);
         // Anonymous login form without the double-submit token.
         c.get("/login").await;
-        let r = c.post_form("/login", &[("username", "admin"), ("password", PW)]).await;
+        let r = c
+            .post_form("/login", &[("username", "admin"), ("password", PW)])
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend:?}");
         assert!(r.body.contains("formulaire a expiré"));
         assert!(!c.cookies.contains_key("passerelle_session"));
 
         c.login("admin", PW).await;
-        let before = c.get("/api/v1/users").await.json().as_array().unwrap().len();
-        let fields = [("username", "nocsrf"), ("display_name", "No Csrf"), ("organisation", "EN-RABAT"), ("roles", "viewer"), ("password", "long enough password")];
+        let before = c
+            .get("/api/v1/users")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len();
+        let fields = [
+            ("username", "nocsrf"),
+            ("display_name", "No Csrf"),
+            ("organisation", "EN-RABAT"),
+            ("roles", "viewer"),
+            ("password", "long enough password"),
+        ];
         let r = c.post_form("/admin/users", &fields).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let mut wrong = fields.to_vec();
-        wrong.push(("_csrf", "0000000000000000000000000000000000000000000000000000000000000000"));
-        assert_eq!(c.post_form("/admin/users", &wrong).await.status, StatusCode::FORBIDDEN);
+        wrong.push((
+            "_csrf",
+            "0000000000000000000000000000000000000000000000000000000000000000",
+        ));
+        assert_eq!(
+            c.post_form("/admin/users", &wrong).await.status,
+            StatusCode::FORBIDDEN
+        );
         // JSON with the session cookie but no X-CSRF-Token header.
-        let req = Request::post("/api/v1/organisations").header(header::CONTENT_TYPE, "application/json").body(Body::from(r#"{"code":"X-ORG","kind":"ngo","name_fr":"X"}"#)).unwrap();
+        let req = Request::post("/api/v1/organisations")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"code":"X-ORG","kind":"ngo","name_fr":"X"}"#))
+            .unwrap();
         let r = c.send(req).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert_eq!(r.json()["code"], "csrf_invalid");
-        assert_eq!(c.get("/api/v1/users").await.json().as_array().unwrap().len(), before, "nothing was saved");
+        assert_eq!(
+            c.get("/api/v1/users")
+                .await
+                .json()
+                .as_array()
+                .unwrap()
+                .len(),
+            before,
+            "nothing was saved"
+        );
     }
 }
 
@@ -170,15 +283,30 @@ async fn logins_fail_generically_and_are_throttled() {
         let no_user = c.login("nobody-at-all", "not the password").await;
         assert_eq!(wrong_pw.status, StatusCode::UNAUTHORIZED);
         assert_eq!(no_user.status, StatusCode::UNAUTHORIZED);
-        let msg = |r: &Reply| r.body.split("id=\"login-error\">").nth(1).and_then(|s| s.split('<').next()).unwrap_or("").to_string();
-        assert_eq!(msg(&wrong_pw), msg(&no_user), "the message must not tell which part was wrong");
+        let msg = |r: &Reply| {
+            r.body
+                .split("id=\"login-error\">")
+                .nth(1)
+                .and_then(|s| s.split('<').next())
+                .unwrap_or("")
+                .to_string()
+        };
+        assert_eq!(
+            msg(&wrong_pw),
+            msg(&no_user),
+            "the message must not tell which part was wrong"
+        );
         assert_eq!(msg(&wrong_pw), "Identifiant ou mot de passe incorrect.");
         // The limit is five failures per username in the window.
         for _ in 0..4 {
             c.login("admin", "not the password").await;
         }
         let r = c.login("admin", PW).await;
-        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{backend:?}: even the right password waits");
+        assert_eq!(
+            r.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{backend:?}: even the right password waits"
+        );
         assert!(r.body.contains("Trop de tentatives"));
     }
 }
@@ -190,7 +318,18 @@ async fn an_invalid_form_comes_back_with_each_error_beside_its_field() {
         let mut c = Client::new(app);
         c.login("admin", PW).await;
         let csrf = c.get("/admin/users").await.csrf();
-        let r = c.post_form("/admin/users", &[("_csrf", &csrf), ("username", "a b"), ("display_name", ""), ("organisation", "NOPE"), ("password", "short")]).await;
+        let r = c
+            .post_form(
+                "/admin/users",
+                &[
+                    ("_csrf", &csrf),
+                    ("username", "a b"),
+                    ("display_name", ""),
+                    ("organisation", "NOPE"),
+                    ("password", "short"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}");
         for (field, text) in [
             ("username", "caractères ou une forme non autorisés"),
@@ -200,7 +339,12 @@ async fn an_invalid_form_comes_back_with_each_error_beside_its_field() {
             ("password", "longueur"),
         ] {
             let id = format!("id=\"{field}-error\">");
-            let shown = r.body.split(&id).nth(1).and_then(|s| s.split('<').next()).unwrap_or("");
+            let shown = r
+                .body
+                .split(&id)
+                .nth(1)
+                .and_then(|s| s.split('<').next())
+                .unwrap_or("");
             assert!(shown.contains(text), "{field}: {shown:?}");
         }
         assert!(r.body.contains("value=\"a b\""), "typed values are kept");
@@ -208,19 +352,64 @@ async fn an_invalid_form_comes_back_with_each_error_beside_its_field() {
 
         // The same in Arabic, through the API in English: messages follow the language.
         c.cookies.insert("passerelle_lang".into(), "ar".into());
-        let r = c.post_form("/admin/users", &[("_csrf", &csrf), ("username", "ok.user"), ("display_name", "مستخدم"), ("organisation", "EN-RABAT"), ("roles", "viewer"), ("password", "x")]).await;
+        let r = c
+            .post_form(
+                "/admin/users",
+                &[
+                    ("_csrf", &csrf),
+                    ("username", "ok.user"),
+                    ("display_name", "مستخدم"),
+                    ("organisation", "EN-RABAT"),
+                    ("roles", "viewer"),
+                    ("password", "x"),
+                ],
+            )
+            .await;
         assert!(r.body.contains("dir=\"rtl\"") && r.body.contains("طول هذا الحقل غير صالح"));
 
-        let ok = c.post_form("/admin/users", &[("_csrf", &csrf), ("username", "Nouvelle.Agente"), ("display_name", "Nouvelle Agente"), ("organisation", "EN-CASA"), ("roles", "case_worker"), ("roles", "community_agent"), ("password", "une phrase de passe longue")]).await;
+        let ok = c
+            .post_form(
+                "/admin/users",
+                &[
+                    ("_csrf", &csrf),
+                    ("username", "Nouvelle.Agente"),
+                    ("display_name", "Nouvelle Agente"),
+                    ("organisation", "EN-CASA"),
+                    ("roles", "case_worker"),
+                    ("roles", "community_agent"),
+                    ("password", "une phrase de passe longue"),
+                ],
+            )
+            .await;
         assert_eq!(ok.status, StatusCode::OK);
-        let dup = c.post_form("/admin/users", &[("_csrf", &csrf), ("username", "nouvelle.agente"), ("display_name", "Twin"), ("organisation", "EN-CASA"), ("roles", "viewer"), ("password", "une phrase de passe longue")]).await;
+        let dup = c
+            .post_form(
+                "/admin/users",
+                &[
+                    ("_csrf", &csrf),
+                    ("username", "nouvelle.agente"),
+                    ("display_name", "Twin"),
+                    ("organisation", "EN-CASA"),
+                    ("roles", "viewer"),
+                    ("password", "une phrase de passe longue"),
+                ],
+            )
+            .await;
         assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(dup.body.contains("nouvelle.agente"));
 
         let mut n = Client::new(c.app.clone());
-        assert_eq!(n.login("nouvelle.agente", "une phrase de passe longue").await.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            n.login("nouvelle.agente", "une phrase de passe longue")
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
         let me = n.get("/api/v1/me").await.json();
-        assert_eq!(me["roles"], serde_json::json!(["case_worker", "community_agent"]));
+        assert_eq!(
+            me["roles"],
+            serde_json::json!(["case_worker", "community_agent"])
+        );
         assert_eq!(me["organisation"], "EN-CASA");
     }
 }
@@ -232,8 +421,19 @@ async fn api_tokens_work_without_cookies_and_the_audit_chain_catches_tampering()
         let mut c = Client::new(app.clone());
         c.login("admin", PW).await;
         let csrf = c.get("/account").await.csrf();
-        let page = c.post_form("/account/tokens", &[("_csrf", &csrf), ("name", "nightly script")]).await;
-        let token = page.body.split("id=\"new-token\">").nth(1).and_then(|s| s.split('<').next()).unwrap().to_string();
+        let page = c
+            .post_form(
+                "/account/tokens",
+                &[("_csrf", &csrf), ("name", "nightly script")],
+            )
+            .await;
+        let token = page
+            .body
+            .split("id=\"new-token\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .unwrap()
+            .to_string();
         assert!(token.starts_with("psl_"));
 
         let mut script = Client::new(app.clone());
@@ -245,7 +445,12 @@ async fn api_tokens_work_without_cookies_and_the_audit_chain_catches_tampering()
             .body(Body::from(r#"{"code":"ALCS","kind":"ngo","name_fr":"Association de lutte contre le sida","territory":"Casablanca-Settat"}"#))
             .unwrap();
         let r = script.send(req).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a name is not a code here: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a name is not a code here: {}",
+            r.body
+        );
         assert_eq!(r.json()["fields"][0]["field"], "territory");
         let req = Request::post("/api/v1/organisations")
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -253,7 +458,13 @@ async fn api_tokens_work_without_cookies_and_the_audit_chain_catches_tampering()
             .body(Body::from(r#"{"code":"ALCS","kind":"ngo","name_fr":"Association de lutte contre le sida","territory":"MA-06"}"#))
             .unwrap();
         assert_eq!(script.send(req).await.status, StatusCode::CREATED);
-        assert_eq!(script.send(bearer_get("/api/v1/me", "psl_forged")).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            script
+                .send(bearer_get("/api/v1/me", "psl_forged"))
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
 
         let ok = c.get("/api/v1/audit/verify").await;
         assert_eq!(ok.status, StatusCode::OK);
@@ -263,7 +474,12 @@ async fn api_tokens_work_without_cookies_and_the_audit_chain_catches_tampering()
         let broken = c.get("/api/v1/audit/verify").await;
         assert_eq!(broken.status, StatusCode::CONFLICT);
         assert_eq!(broken.json()["code"], "audit_chain_broken");
-        assert!(c.get("/admin/audit").await.body.contains("rompue à l&#39;entrée 5"));
+        assert!(
+            c.get("/admin/audit")
+                .await
+                .body
+                .contains("rompue à l&#39;entrée 5")
+        );
     }
 }
 
@@ -273,16 +489,35 @@ async fn languages_sessions_and_error_pages() {
         let (app, _) = demo_app(backend).await;
         let mut c = Client::new(app);
         let r = c.get("/organisations").await;
-        assert_eq!((r.status, r.location.as_str()), (StatusCode::SEE_OTHER, "/login?next=%2Forganisations"));
-        c.cookies.insert("passerelle_session".into(), "a".repeat(64));
+        assert_eq!(
+            (r.status, r.location.as_str()),
+            (StatusCode::SEE_OTHER, "/login?next=%2Forganisations")
+        );
+        c.cookies
+            .insert("passerelle_session".into(), "a".repeat(64));
         let login = c.get("/login?next=%2Forganisations").await;
         assert!(login.body.contains("Votre session a expiré"), "{backend:?}");
         c.cookies.remove("passerelle_session");
-        let r = c.post_form("/login", &[("_csrf", &login.csrf()), ("username", "secretariat"), ("password", PW), ("next", "/organisations")]).await;
+        let r = c
+            .post_form(
+                "/login",
+                &[
+                    ("_csrf", &login.csrf()),
+                    ("username", "secretariat"),
+                    ("password", PW),
+                    ("next", "/organisations"),
+                ],
+            )
+            .await;
         assert_eq!(r.location, "/organisations", "back to the page asked for");
 
         let csrf = c.get("/").await.csrf();
-        let r = c.post_form("/lang", &[("_csrf", &csrf), ("lang", "ar"), ("next", "/organisations")]).await;
+        let r = c
+            .post_form(
+                "/lang",
+                &[("_csrf", &csrf), ("lang", "ar"), ("next", "/organisations")],
+            )
+            .await;
         assert_eq!(r.location, "/organisations");
         let page = c.get("/organisations").await;
         assert!(page.body.contains("<html lang=\"ar\" dir=\"rtl\">"));
@@ -297,10 +532,21 @@ async fn languages_sessions_and_error_pages() {
         let r = c.get("/api/v1/nothing").await;
         assert_eq!(r.json()["code"], "not_found");
 
-        let r = c.post_form("/lang", &[("_csrf", &csrf), ("lang", "en"), ("next", "https://evil.example/")]).await;
+        let r = c
+            .post_form(
+                "/lang",
+                &[
+                    ("_csrf", &csrf),
+                    ("lang", "en"),
+                    ("next", "https://evil.example/"),
+                ],
+            )
+            .await;
         assert_eq!(r.location, "/", "only local redirects");
         let home = c.get("/").await;
-        assert!(home.body.contains("<html lang=\"en\" dir=\"ltr\">") && home.body.contains("Welcome"));
+        assert!(
+            home.body.contains("<html lang=\"en\" dir=\"ltr\">") && home.body.contains("Welcome")
+        );
     }
 }
 
@@ -310,7 +556,13 @@ async fn the_openapi_document_describes_the_api() {
     let mut c = Client::new(app);
     let doc = c.get("/api/v1/openapi.json").await.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/me", "/api/v1/organisations", "/api/v1/users", "/api/v1/territories", "/api/v1/audit/verify"] {
+    for path in [
+        "/api/v1/me",
+        "/api/v1/organisations",
+        "/api/v1/users",
+        "/api/v1/territories",
+        "/api/v1/audit/verify",
+    ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
     assert!(doc["components"]["schemas"]["ApiError"].is_object());
