@@ -567,3 +567,34 @@ async fn the_openapi_document_describes_the_api() {
     }
     assert!(doc["components"]["schemas"]["ApiError"].is_object());
 }
+
+#[tokio::test]
+async fn changing_a_password_checks_the_current_one_and_ends_other_sessions() {
+    for backend in testing::backends() {
+        let (app, _) = demo_app(backend).await;
+        let mut laptop = Client::new(app.clone());
+        let mut phone = Client::new(app.clone());
+        laptop.login("worker.en", PW).await;
+        phone.login("worker.en", PW).await;
+        assert_eq!(phone.get("/account").await.status, StatusCode::OK);
+
+        let csrf = laptop.get("/account").await.csrf();
+        let r = laptop
+            .post_form("/account/password", &[("_csrf", &csrf), ("current_password", "wrong one here"), ("new_password", "a new long passphrase"), ("confirm_password", "a different one")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}");
+        assert!(r.body.contains("id=\"current_password-error\">Le mot de passe actuel n&#39;est pas le bon."), "{}", r.body);
+        assert!(r.body.contains("id=\"confirm_password-error\">Les deux mots de passe ne sont pas identiques."));
+
+        let r = laptop
+            .post_form("/account/password", &[("_csrf", &csrf), ("current_password", PW), ("new_password", "a new long passphrase"), ("confirm_password", "a new long passphrase")])
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Votre mot de passe a été changé"));
+        assert_eq!(laptop.get("/account").await.status, StatusCode::OK, "this session stays");
+        assert_eq!(phone.get("/account").await.status, StatusCode::SEE_OTHER, "the other session ended");
+        let mut again = Client::new(app);
+        assert_eq!(again.login("worker.en", PW).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(again.login("worker.en", "a new long passphrase").await.status, StatusCode::SEE_OTHER);
+    }
+}

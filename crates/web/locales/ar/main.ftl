@@ -79,6 +79,7 @@ audit-when = التاريخ
 audit-who = المنفّذ
 audit-action = الإجراء
 audit-record = السجل
+audit-system = النظام
 audit-older = مدخلات أقدم
 audit-chain-ok = سلسلة التدقيق سليمة (تم التحقق من { $count } مدخل).
 role-administrator = مسؤول النظام

@@ -75,6 +75,7 @@ audit-when = Date
 audit-who = By
 audit-action = Action
 audit-record = Record
+audit-system = System
 audit-older = Older entries
 audit-chain-ok = The audit chain is intact ({ $count } entries verified).
 role-administrator = Administrator

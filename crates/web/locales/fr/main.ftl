@@ -75,6 +75,7 @@ audit-when = Date
 audit-who = Auteur
 audit-action = Action
 audit-record = Enregistrement
+audit-system = Système
 audit-older = Entrées plus anciennes
 audit-chain-ok = La chaîne d'audit est intacte ({ $count } entrées vérifiées).
 role-administrator = Administrateur
