@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod error;
+pub mod framework;
 pub mod locale;
 pub mod org;
 pub mod territory;

@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 use config::Config;
 use passerelle_service::{NewUserInput, Service, ServiceError};
 use passerelle_store::Store;
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -64,8 +65,33 @@ enum Command {
         #[command(subcommand)]
         command: TerritoryCommand,
     },
+    /// Results frameworks (SNIA, AMUDDU, regional strategies).
+    Framework {
+        #[command(subcommand)]
+        command: FrameworkCommand,
+    },
     /// Print the default configuration as TOML.
     DefaultConfig,
+}
+
+#[derive(Subcommand)]
+enum FrameworkCommand {
+    /// Import or replace a framework from its JSON definition (all or nothing).
+    Import { file: PathBuf },
+    /// List the frameworks loaded.
+    List,
+    /// Print a framework's tree.
+    Show {
+        code: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -233,6 +259,7 @@ async fn run(cli: Cli) -> Result<()> {
                 Err(e) => Err(describe(e)),
             }
         }
+        Command::Framework { command } => framework(&cfg, command).await,
         Command::Territory {
             command: TerritoryCommand::ImportCommunes { file },
         } => {
@@ -264,6 +291,64 @@ async fn run(cli: Cli) -> Result<()> {
                     bail!("{} bad rows; nothing was loaded", rows.len())
                 }
             }
+        }
+    }
+}
+
+async fn framework(cfg: &Config, command: FrameworkCommand) -> Result<()> {
+    use passerelle_service::frameworks::ImportError;
+    let svc = open(cfg).await?;
+    match command {
+        FrameworkCommand::Import { file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            match svc.import_framework(None, &text, &passerelle_service::new_operation_id()).await {
+                Ok(s) => {
+                    println!(
+                        "framework {} imported: {} nodes, {} indicators; targets: {} added, {} revised, {} withdrawn",
+                        s.code, s.nodes, s.indicators, s.targets.added, s.targets.revised, s.targets.withdrawn
+                    );
+                    Ok(())
+                }
+                Err(ImportError::Invalid(issues)) => {
+                    for i in &issues {
+                        eprintln!("{}: {i}", file.display());
+                    }
+                    bail!("{} problems; nothing was imported", issues.len())
+                }
+                Err(ImportError::Service(e)) => Err(describe(e)),
+            }
+        }
+        FrameworkCommand::List => {
+            for f in svc.frameworks(None).await.map_err(describe)? {
+                println!("{:<24} {:>4} nodes {:>4} indicators  {}", f.code, f.nodes, f.indicators, f.title.fr);
+            }
+            Ok(())
+        }
+        FrameworkCommand::Show { code, format } => {
+            let view = match svc.framework(None, &code).await {
+                Err(ServiceError::NotFound) => bail!("no framework {code}; `passerelle framework list` shows those loaded"),
+                other => other.map_err(describe)?,
+            };
+            match format {
+                Format::Json => {
+                    // A closed pipe (`| head`) ends the output quietly.
+                    let _ = writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&view.definition.tree())?);
+                },
+                Format::Text => {
+                    fn walk(def: &passerelle_domain::framework::FrameworkDef, parent: Option<&str>, depth: usize) {
+                        for n in def.children_of(parent) {
+                            let _ = writeln!(std::io::stdout(), "{}{} [{}] {}", "  ".repeat(depth), n.code, n.level, n.title.fr);
+                            for i in def.indicators.iter().filter(|i| i.node == n.code) {
+                                let _ = writeln!(std::io::stdout(), "{}  ◦ {} {}", "  ".repeat(depth), i.code, i.title.fr);
+                            }
+                            walk(def, Some(&n.code), depth + 1);
+                        }
+                    }
+                    let _ = writeln!(std::io::stdout(), "{} — {}", view.definition.code, view.definition.title.fr);
+                    walk(&view.definition, None, 1);
+                }
+            }
+            Ok(())
         }
     }
 }

@@ -25,6 +25,8 @@ pub enum Action {
     ViewAudit,
     /// Manage one's own password, language and API tokens.
     ManageOwnAccount,
+    /// Import or replace a results framework (the secretariat and administrators).
+    ManageFrameworks,
 }
 
 /// Whether `actor` may do `action`. `Forbidden` otherwise.
@@ -45,6 +47,7 @@ fn allowed(actor: &Actor, action: Action) -> bool {
         Action::ViewUsers(org) => {
             admin || (has(Role::Supervisor) && actor.user.organisation_id == org)
         }
+        Action::ManageFrameworks => admin || has(Role::Secretariat),
     }
 }
 
@@ -55,6 +58,7 @@ pub struct Permissions {
     pub manage_organisations: bool,
     pub view_team: bool,
     pub view_audit: bool,
+    pub manage_frameworks: bool,
     /// Monitoring screens (frameworks, reporting): secretariat, focal points, viewers.
     pub monitoring: bool,
     /// Case work screens: case workers, supervisors, community agents.
@@ -69,6 +73,7 @@ impl Permissions {
             manage_organisations: allowed(actor, Action::ManageOrganisations),
             view_team: allowed(actor, Action::ViewUsers(actor.user.organisation_id)),
             view_audit: allowed(actor, Action::ViewAudit),
+            manage_frameworks: allowed(actor, Action::ManageFrameworks),
             monitoring: [
                 Role::Administrator,
                 Role::Secretariat,
@@ -127,6 +132,8 @@ mod tests {
             (&worker, Action::ViewUsers(OrgId(2)), false),
             (&worker, Action::ViewDirectory, true),
             (&worker, Action::ManageOwnAccount, true),
+            (&worker, Action::ManageFrameworks, false),
+            (&admin, Action::ManageFrameworks, true),
         ];
         for (who, action, expected) in cases {
             assert_eq!(

@@ -151,6 +151,7 @@ impl Service {
     /// Loads the demo organisations and users into an empty store.
     pub async fn load_demo(&self, op: &str) -> Result<(), ServiceError> {
         self.ensure_reference_data(op).await?;
+        self.ensure_shipped_frameworks(op).await?;
         for (code, kind, parent, territory, fr, ar, en) in DEMO_ORGANISATIONS {
             let input = NewOrgInput {
                 code: code.to_string(),

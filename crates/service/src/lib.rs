@@ -10,6 +10,7 @@ pub mod access;
 pub mod auth;
 pub mod demo;
 pub mod error;
+pub mod frameworks;
 pub mod reference;
 pub mod throttle;
 

@@ -14,6 +14,7 @@
 
 pub mod audit;
 pub mod error;
+pub mod frameworks;
 pub mod orgs;
 pub mod sessions;
 pub mod territories;
