@@ -160,24 +160,50 @@ impl std::fmt::Display for FrameworkIssue {
     }
 }
 
-pub const UNITS: &[&str] = &["persons", "services", "households", "projects", "organisations", "meetings", "percent", "stories", "tools", "sessions", "events", "documents", "currency", "score", "ratio"];
+pub const UNITS: &[&str] = &[
+    "persons",
+    "services",
+    "households",
+    "projects",
+    "organisations",
+    "meetings",
+    "percent",
+    "stories",
+    "tools",
+    "sessions",
+    "events",
+    "documents",
+    "currency",
+    "score",
+    "ratio",
+];
 
 /// Framework codes are upper-case letters, digits, `-` and `_`, 2–32 characters.
 pub fn valid_framework_code(code: &str) -> bool {
-    (2..=32).contains(&code.len()) && code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    (2..=32).contains(&code.len())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
 /// Node codes: 1–40 printable characters, no `:` (it separates a framework prefix).
 pub fn valid_node_code(code: &str) -> bool {
     let n = code.chars().count();
-    (1..=40).contains(&n) && code.trim() == code && !code.contains(':') && !code.chars().any(char::is_control)
+    (1..=40).contains(&n)
+        && code.trim() == code
+        && !code.contains(':')
+        && !code.chars().any(char::is_control)
 }
 
 impl FrameworkDef {
     /// Parses JSON; a syntax error becomes one issue with line and column.
     pub fn from_json(text: &str) -> Result<FrameworkDef, Vec<FrameworkIssue>> {
         serde_json::from_str(text).map_err(|e| {
-            vec![FrameworkIssue { location: format!("line {}, column {}", e.line(), e.column()), code: ErrorCode::Format, value: e.to_string() }]
+            vec![FrameworkIssue {
+                location: format!("line {}, column {}", e.line(), e.column()),
+                code: ErrorCode::Format,
+                value: e.to_string(),
+            }]
         })
     }
 
@@ -185,7 +211,13 @@ impl FrameworkDef {
     /// names a node of another, already loaded framework.
     pub fn validate(&self, known_external: &dyn Fn(&str, &str) -> bool) -> Vec<FrameworkIssue> {
         let mut issues = Vec::new();
-        let mut issue = |location: String, code: ErrorCode, value: &str| issues.push(FrameworkIssue { location, code, value: value.to_string() });
+        let mut issue = |location: String, code: ErrorCode, value: &str| {
+            issues.push(FrameworkIssue {
+                location,
+                code,
+                value: value.to_string(),
+            })
+        };
         if !valid_framework_code(&self.code) {
             issue("code".into(), ErrorCode::Format, &self.code);
         }
@@ -198,7 +230,11 @@ impl FrameworkDef {
         let mut rank = HashMap::new();
         for (i, l) in self.levels.iter().enumerate() {
             if rank.insert(l.code.as_str(), i).is_some() {
-                issue(format!("levels[{i}].code"), ErrorCode::AlreadyExists, &l.code);
+                issue(
+                    format!("levels[{i}].code"),
+                    ErrorCode::AlreadyExists,
+                    &l.code,
+                );
             }
         }
         let mut nodes: HashMap<&str, &NodeDef> = HashMap::new();
@@ -207,7 +243,11 @@ impl FrameworkDef {
                 issue(format!("nodes[{i}].code"), ErrorCode::Format, &n.code);
             }
             if nodes.contains_key(n.code.as_str()) {
-                issue(format!("nodes[{i}].code"), ErrorCode::AlreadyExists, &n.code);
+                issue(
+                    format!("nodes[{i}].code"),
+                    ErrorCode::AlreadyExists,
+                    &n.code,
+                );
             } else {
                 nodes.insert(n.code.as_str(), n);
             }
@@ -215,7 +255,11 @@ impl FrameworkDef {
                 issue(format!("nodes[{i}].title.fr"), ErrorCode::Required, &n.code);
             }
             if !rank.contains_key(n.level.as_str()) {
-                issue(format!("nodes[{i}].level"), ErrorCode::UnknownValue, &n.level);
+                issue(
+                    format!("nodes[{i}].level"),
+                    ErrorCode::UnknownValue,
+                    &n.level,
+                );
             }
         }
         for (i, n) in self.nodes.iter().enumerate() {
@@ -223,10 +267,18 @@ impl FrameworkDef {
                 match nodes.get(p.as_str()) {
                     None => issue(format!("nodes[{i}].parent"), ErrorCode::UnknownValue, p),
                     Some(parent) => {
-                        let (pr, nr) = (rank.get(parent.level.as_str()), rank.get(n.level.as_str()));
+                        let (pr, nr) =
+                            (rank.get(parent.level.as_str()), rank.get(n.level.as_str()));
                         if let (Some(pr), Some(nr)) = (pr, nr) {
                             if pr >= nr {
-                                issue(format!("nodes[{i}].parent"), ErrorCode::Format, &format!("{} ({}) cannot be under {} ({})", n.code, n.level, parent.code, parent.level));
+                                issue(
+                                    format!("nodes[{i}].parent"),
+                                    ErrorCode::Format,
+                                    &format!(
+                                        "{} ({}) cannot be under {} ({})",
+                                        n.code, n.level, parent.code, parent.level
+                                    ),
+                                );
                             }
                         }
                     }
@@ -239,41 +291,77 @@ impl FrameworkDef {
                     None => nodes.contains_key(target.as_str()),
                 };
                 if !ok {
-                    issue(format!("nodes[{i}].contributes_to[{j}]"), ErrorCode::UnknownValue, target);
+                    issue(
+                        format!("nodes[{i}].contributes_to[{j}]"),
+                        ErrorCode::UnknownValue,
+                        target,
+                    );
                 }
             }
         }
         let mut seen = HashSet::new();
         for (i, ind) in self.indicators.iter().enumerate() {
             if !valid_node_code(&ind.code) {
-                issue(format!("indicators[{i}].code"), ErrorCode::Format, &ind.code);
+                issue(
+                    format!("indicators[{i}].code"),
+                    ErrorCode::Format,
+                    &ind.code,
+                );
             }
             if !seen.insert(ind.code.as_str()) {
-                issue(format!("indicators[{i}].code"), ErrorCode::AlreadyExists, &ind.code);
+                issue(
+                    format!("indicators[{i}].code"),
+                    ErrorCode::AlreadyExists,
+                    &ind.code,
+                );
             }
             if !nodes.contains_key(ind.node.as_str()) {
-                issue(format!("indicators[{i}].node"), ErrorCode::UnknownValue, &ind.node);
+                issue(
+                    format!("indicators[{i}].node"),
+                    ErrorCode::UnknownValue,
+                    &ind.node,
+                );
             }
             if ind.title.fr.trim().is_empty() {
-                issue(format!("indicators[{i}].title.fr"), ErrorCode::Required, &ind.code);
+                issue(
+                    format!("indicators[{i}].title.fr"),
+                    ErrorCode::Required,
+                    &ind.code,
+                );
             }
             if !UNITS.contains(&ind.unit.as_str()) {
-                issue(format!("indicators[{i}].unit"), ErrorCode::UnknownValue, &ind.unit);
+                issue(
+                    format!("indicators[{i}].unit"),
+                    ErrorCode::UnknownValue,
+                    &ind.unit,
+                );
             }
             if !matches!(ind.direction.as_str(), "increase" | "decrease") {
-                issue(format!("indicators[{i}].direction"), ErrorCode::UnknownValue, &ind.direction);
+                issue(
+                    format!("indicators[{i}].direction"),
+                    ErrorCode::UnknownValue,
+                    &ind.direction,
+                );
             }
             if let Some(b) = &ind.baseline {
                 if let (Some(n), Some(d)) = (b.numerator, b.denominator) {
                     if d <= 0.0 || n < 0.0 || n > d && ind.kind == IndicatorKind::Percentage {
-                        issue(format!("indicators[{i}].baseline"), ErrorCode::Format, &format!("{n}/{d}"));
+                        issue(
+                            format!("indicators[{i}].baseline"),
+                            ErrorCode::Format,
+                            &format!("{n}/{d}"),
+                        );
                     }
                 }
             }
             for (j, t) in ind.targets.iter().enumerate() {
                 for dim in t.cells.keys() {
                     if !ind.dimensions.iter().any(|d| d == dim) {
-                        issue(format!("indicators[{i}].targets[{j}].cells"), ErrorCode::UnknownValue, dim);
+                        issue(
+                            format!("indicators[{i}].targets[{j}].cells"),
+                            ErrorCode::UnknownValue,
+                            dim,
+                        );
                     }
                 }
             }
@@ -283,7 +371,10 @@ impl FrameworkDef {
 
     /// The nodes directly under `parent` (the roots for `None`), in file order.
     pub fn children_of(&self, parent: Option<&str>) -> Vec<&NodeDef> {
-        self.nodes.iter().filter(|n| n.parent.as_deref() == parent).collect()
+        self.nodes
+            .iter()
+            .filter(|n| n.parent.as_deref() == parent)
+            .collect()
     }
 
     /// The framework as a JSON tree: each node with `code`, `level`, `title`
@@ -291,7 +382,14 @@ impl FrameworkDef {
     /// `indicators` and its `children`.
     pub fn tree(&self) -> serde_json::Value {
         fn node(def: &FrameworkDef, n: &NodeDef, depth: usize) -> serde_json::Value {
-            let children: Vec<_> = if depth > 64 { Vec::new() } else { def.children_of(Some(&n.code)).into_iter().map(|c| node(def, c, depth + 1)).collect() };
+            let children: Vec<_> = if depth > 64 {
+                Vec::new()
+            } else {
+                def.children_of(Some(&n.code))
+                    .into_iter()
+                    .map(|c| node(def, c, depth + 1))
+                    .collect()
+            };
             let indicators: Vec<_> = def.indicators.iter().filter(|i| i.node == n.code).collect();
             serde_json::json!({
                 "code": n.code,
@@ -331,7 +429,10 @@ mod tests {
     }
 
     fn load(name: &str) -> FrameworkDef {
-        let path = format!("{}/../../data/frameworks/{name}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/../../data/frameworks/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         FrameworkDef::from_json(&text).unwrap_or_else(|e| panic!("{name}: {e:?}"))
     }
@@ -339,12 +440,25 @@ mod tests {
     #[test]
     fn the_shipped_snia_has_its_structure_and_its_gaps() {
         let snia = load("snia.json");
-        assert!(snia.validate(&no_external).is_empty(), "{:?}", snia.validate(&no_external));
+        assert!(
+            snia.validate(&no_external).is_empty(),
+            "{:?}",
+            snia.validate(&no_external)
+        );
         let count = |level: &str| snia.nodes.iter().filter(|n| n.level == level).count();
         assert_eq!(count("strategic_objective"), 4);
         assert_eq!(count("programme"), 11);
-        assert_eq!(count("specific_objective"), 26, "27 OSPs less OSP7, never cited");
-        assert!(!snia.nodes.iter().any(|n| n.code == "OSP7" || n.code == "10.7" || n.code == "11.4"));
+        assert_eq!(
+            count("specific_objective"),
+            26,
+            "27 OSPs less OSP7, never cited"
+        );
+        assert!(
+            !snia
+                .nodes
+                .iter()
+                .any(|n| n.code == "OSP7" || n.code == "10.7" || n.code == "11.4")
+        );
     }
 
     #[test]
@@ -352,8 +466,12 @@ mod tests {
         let snia = load("snia.json");
         let amuddu = load("amuddu.json");
         assert_eq!(amuddu.indicators.len(), 15);
-        assert!(!amuddu.validate(&no_external).is_empty(), "SNIA references need SNIA loaded");
-        let known = |fw: &str, code: &str| fw == "SNIA" && snia.nodes.iter().any(|n| n.code == code);
+        assert!(
+            !amuddu.validate(&no_external).is_empty(),
+            "SNIA references need SNIA loaded"
+        );
+        let known =
+            |fw: &str, code: &str| fw == "SNIA" && snia.nodes.iter().any(|n| n.code == code);
         assert_eq!(amuddu.validate(&known), vec![]);
         let tta = load("tta-gender-inclusion.json");
         assert_eq!(tta.validate(&known), vec![]);
@@ -366,7 +484,11 @@ mod tests {
                    {"code":"A1","level":"planet","title":{"fr":""},"contributes_to":["SNIA:P99"]}],
           "indicators":[{"code":"I1","node":"NOPE","title":{"fr":"i"},"kind":"count","unit":"bananas","targets":[{"period":"2021","value":1,"cells":{"sex":"F"}}]}]}"#;
         let def = FrameworkDef::from_json(text).unwrap();
-        let issues: Vec<String> = def.validate(&no_external).iter().map(ToString::to_string).collect();
+        let issues: Vec<String> = def
+            .validate(&no_external)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         for expected in [
             "code: format (bad code)",
             "title.fr: required",
@@ -378,7 +500,10 @@ mod tests {
             "indicators[0].unit: unknown_value (bananas)",
             "indicators[0].targets[0].cells: unknown_value (sex)",
         ] {
-            assert!(issues.iter().any(|i| i.starts_with(expected)), "missing {expected:?} in {issues:#?}");
+            assert!(
+                issues.iter().any(|i| i.starts_with(expected)),
+                "missing {expected:?} in {issues:#?}"
+            );
         }
         let err = FrameworkDef::from_json("{\"code\": ").unwrap_err();
         assert!(err[0].location.starts_with("line 1"));

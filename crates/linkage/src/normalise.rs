@@ -36,28 +36,25 @@ fn keep_char(c: char) -> bool {
 /// Folds one character after NFKD decomposition: combining marks vanish, a few letters
 /// without a decomposition are spelled out, everything else is lowercased.
 fn fold_latin(c: char, out: &mut String) {
-    if is_combining_mark(c) {
-        return;
-    }
-    match c {
-        'ß' => out.push_str("ss"),
-        'æ' | 'Æ' => out.push_str("ae"),
-        'œ' | 'Œ' => out.push_str("oe"),
-        'ø' | 'Ø' => out.push('o'),
-        'ł' | 'Ł' => out.push('l'),
-        'đ' | 'Đ' | 'ð' | 'Ð' => out.push('d'),
-        'ı' => out.push('i'),
-        'þ' | 'Þ' => out.push_str("th"),
-        'ŋ' | 'Ŋ' => out.push('n'),
-        'ɓ' | 'Ɓ' => out.push('b'),
-        'ɗ' | 'Ɗ' => out.push('d'),
-        'ƴ' | 'Ƴ' => out.push('y'),
-        _ => {
-            for l in c.to_lowercase() {
-                if !is_combining_mark(l) {
-                    out.push(l);
-                }
-            }
+    // Lowercase first, then spell out: 'ẞ' lowercases to 'ß', which becomes "ss".
+    for l in c.to_lowercase() {
+        if is_combining_mark(l) {
+            continue;
+        }
+        match l {
+            'ß' => out.push_str("ss"),
+            'æ' => out.push_str("ae"),
+            'œ' => out.push_str("oe"),
+            'ø' => out.push('o'),
+            'ł' => out.push('l'),
+            'đ' | 'ð' => out.push('d'),
+            'ı' => out.push('i'),
+            'þ' => out.push_str("th"),
+            'ŋ' => out.push('n'),
+            'ɓ' => out.push('b'),
+            'ɗ' => out.push('d'),
+            'ƴ' => out.push('y'),
+            _ => out.push(l),
         }
     }
 }
@@ -66,6 +63,10 @@ fn fold_latin(c: char, out: &mut String) {
 /// alef variants to bare alef, taa marbuta to haa, alef maksura to yaa, Persian and Urdu
 /// code points to Arabic, Arabic-Indic digits to ASCII); diacritics and tatweel vanish.
 fn fold_arabic(c: char, out: &mut String) -> bool {
+    if matches!(c, '\u{0600}'..='\u{06ff}' | '\u{0750}'..='\u{077f}') && is_combining_mark(c) {
+        // Quranic annotation signs, small letters and vowel marks: never part of a name.
+        return true;
+    }
     let mapped = match c {
         'أ' | 'إ' | 'آ' | 'ٱ' | 'ٲ' | 'ٳ' => 'ا',
         'ؤ' => 'و',

@@ -300,12 +300,21 @@ async fn framework(cfg: &Config, command: FrameworkCommand) -> Result<()> {
     let svc = open(cfg).await?;
     match command {
         FrameworkCommand::Import { file } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-            match svc.import_framework(None, &text, &passerelle_service::new_operation_id()).await {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            match svc
+                .import_framework(None, &text, &passerelle_service::new_operation_id())
+                .await
+            {
                 Ok(s) => {
                     println!(
                         "framework {} imported: {} nodes, {} indicators; targets: {} added, {} revised, {} withdrawn",
-                        s.code, s.nodes, s.indicators, s.targets.added, s.targets.revised, s.targets.withdrawn
+                        s.code,
+                        s.nodes,
+                        s.indicators,
+                        s.targets.added,
+                        s.targets.revised,
+                        s.targets.withdrawn
                     );
                     Ok(())
                 }
@@ -320,31 +329,62 @@ async fn framework(cfg: &Config, command: FrameworkCommand) -> Result<()> {
         }
         FrameworkCommand::List => {
             for f in svc.frameworks(None).await.map_err(describe)? {
-                println!("{:<24} {:>4} nodes {:>4} indicators  {}", f.code, f.nodes, f.indicators, f.title.fr);
+                println!(
+                    "{:<24} {:>4} nodes {:>4} indicators  {}",
+                    f.code, f.nodes, f.indicators, f.title.fr
+                );
             }
             Ok(())
         }
         FrameworkCommand::Show { code, format } => {
             let view = match svc.framework(None, &code).await {
-                Err(ServiceError::NotFound) => bail!("no framework {code}; `passerelle framework list` shows those loaded"),
+                Err(ServiceError::NotFound) => {
+                    bail!("no framework {code}; `passerelle framework list` shows those loaded")
+                }
                 other => other.map_err(describe)?,
             };
             match format {
                 Format::Json => {
                     // A closed pipe (`| head`) ends the output quietly.
-                    let _ = writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&view.definition.tree())?);
-                },
+                    let _ = writeln!(
+                        std::io::stdout(),
+                        "{}",
+                        serde_json::to_string_pretty(&view.definition.tree())?
+                    );
+                }
                 Format::Text => {
-                    fn walk(def: &passerelle_domain::framework::FrameworkDef, parent: Option<&str>, depth: usize) {
+                    fn walk(
+                        def: &passerelle_domain::framework::FrameworkDef,
+                        parent: Option<&str>,
+                        depth: usize,
+                    ) {
                         for n in def.children_of(parent) {
-                            let _ = writeln!(std::io::stdout(), "{}{} [{}] {}", "  ".repeat(depth), n.code, n.level, n.title.fr);
+                            let _ = writeln!(
+                                std::io::stdout(),
+                                "{}{} [{}] {}",
+                                "  ".repeat(depth),
+                                n.code,
+                                n.level,
+                                n.title.fr
+                            );
                             for i in def.indicators.iter().filter(|i| i.node == n.code) {
-                                let _ = writeln!(std::io::stdout(), "{}  ◦ {} {}", "  ".repeat(depth), i.code, i.title.fr);
+                                let _ = writeln!(
+                                    std::io::stdout(),
+                                    "{}  ◦ {} {}",
+                                    "  ".repeat(depth),
+                                    i.code,
+                                    i.title.fr
+                                );
                             }
                             walk(def, Some(&n.code), depth + 1);
                         }
                     }
-                    let _ = writeln!(std::io::stdout(), "{} — {}", view.definition.code, view.definition.title.fr);
+                    let _ = writeln!(
+                        std::io::stdout(),
+                        "{} — {}",
+                        view.definition.code,
+                        view.definition.title.fr
+                    );
                     walk(&view.definition, None, 1);
                 }
             }

@@ -209,3 +209,87 @@ fn backends_urls(name: &str) -> Vec<String> {
     }
     urls
 }
+
+#[test]
+fn frameworks_import_in_order_and_show_as_a_json_tree() {
+    for url in backends_urls("frameworks") {
+        let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/frameworks/");
+        // AMUDDU refers to SNIA nodes: alone, it is refused with every reference named.
+        let o = passerelle(
+            &[
+                "framework",
+                "import",
+                &format!("{data}amuddu.json"),
+                "--database-url",
+                &url,
+            ],
+            &[],
+        );
+        assert!(!o.status.success());
+        let t = text(&o);
+        assert!(
+            t.contains("nodes[1].contributes_to[0]: unknown_value (SNIA:P6)")
+                && t.contains("nothing was imported"),
+            "{t}"
+        );
+        for file in ["snia.json", "amuddu.json", "tta-gender-inclusion.json"] {
+            let o = passerelle(
+                &[
+                    "framework",
+                    "import",
+                    &format!("{data}{file}"),
+                    "--database-url",
+                    &url,
+                ],
+                &[],
+            );
+            assert!(o.status.success(), "{file}: {}", text(&o));
+        }
+        let o = passerelle(
+            &[
+                "framework",
+                "import",
+                &format!("{data}amuddu.json"),
+                "--database-url",
+                &url,
+            ],
+            &[],
+        );
+        assert!(
+            text(&o).contains("targets: 0 added, 0 revised, 0 withdrawn"),
+            "re-import is idempotent: {}",
+            text(&o)
+        );
+
+        let o = passerelle(
+            &[
+                "framework",
+                "show",
+                "AMUDDU",
+                "--format",
+                "json",
+                "--database-url",
+                &url,
+            ],
+            &[],
+        );
+        let tree: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        let og = &tree["children"][0];
+        assert_eq!(
+            (og["code"].as_str(), og["level"].as_str()),
+            (Some("OG"), Some("general_objective"))
+        );
+        let os = &og["children"][0];
+        assert_eq!(os["indicators"].as_array().map(Vec::len), Some(2));
+        assert!(os["title"]["fr"].is_string() && os["title"]["ar"].is_string());
+        let outcomes = os["children"].as_array().unwrap();
+        assert_eq!(outcomes.len(), 3, "three intermediate outcomes");
+        let list = text(&passerelle(
+            &["framework", "list", "--database-url", &url],
+            &[],
+        ));
+        assert!(list.contains("SNIA") && list.contains("AMUDDU") && list.contains("TTA-GIS"));
+        let o = passerelle(&["framework", "show", "NOPE", "--database-url", &url], &[]);
+        assert!(!o.status.success() && text(&o).contains("no framework NOPE"));
+    }
+}

@@ -4,18 +4,27 @@ use crate::access::{Action, decide};
 use crate::auth::Actor;
 use crate::error::ServiceError;
 use crate::{Service, audit_row};
-use passerelle_domain::framework::{FrameworkDef, FrameworkIssue};
 use passerelle_domain::ErrorCode;
-use passerelle_store::frameworks::{self, FrameworkSummary, StoredTarget, TargetChanges};
+use passerelle_domain::framework::{FrameworkDef, FrameworkIssue};
 use passerelle_store::audit;
+use passerelle_store::frameworks::{self, FrameworkSummary, StoredTarget, TargetChanges};
 use serde_json::json;
 
 /// The definitions shipped in `data/frameworks/`, in the order they must load
 /// (AMUDDU and the regional strategy refer to SNIA nodes).
 pub const SHIPPED: &[(&str, &str)] = &[
-    ("snia.json", include_str!("../../../data/frameworks/snia.json")),
-    ("amuddu.json", include_str!("../../../data/frameworks/amuddu.json")),
-    ("tta-gender-inclusion.json", include_str!("../../../data/frameworks/tta-gender-inclusion.json")),
+    (
+        "snia.json",
+        include_str!("../../../data/frameworks/snia.json"),
+    ),
+    (
+        "amuddu.json",
+        include_str!("../../../data/frameworks/amuddu.json"),
+    ),
+    (
+        "tta-gender-inclusion.json",
+        include_str!("../../../data/frameworks/tta-gender-inclusion.json"),
+    ),
 ];
 
 /// Why an import was refused.
@@ -52,7 +61,12 @@ pub struct FrameworkView {
 impl Service {
     /// Imports or replaces a framework from its JSON definition. `actor` is `None`
     /// for the operator (CLI, demo).
-    pub async fn import_framework(&self, actor: Option<&Actor>, text: &str, op: &str) -> Result<ImportSummary, ImportError> {
+    pub async fn import_framework(
+        &self,
+        actor: Option<&Actor>,
+        text: &str,
+        op: &str,
+    ) -> Result<ImportSummary, ImportError> {
         if let Some(a) = actor {
             decide(a, Action::ManageFrameworks)?;
         }
@@ -70,12 +84,18 @@ impl Service {
                 }
             }
         }
-        let known = |fw: &str, code: &str| refs.iter().any(|(f, c, ok)| f == fw && c == code && *ok);
+        let known =
+            |fw: &str, code: &str| refs.iter().any(|(f, c, ok)| f == fw && c == code && *ok);
         let issues = def.validate(&known);
         if !issues.is_empty() {
             return Err(ImportError::Invalid(issues));
         }
-        let reason = format!("import by {}", actor.map(|a| a.user.username.as_str()).unwrap_or("the operator"));
+        let reason = format!(
+            "import by {}",
+            actor
+                .map(|a| a.user.username.as_str())
+                .unwrap_or("the operator")
+        );
         let targets = frameworks::replace(&mut tx, &def, &reason).await?;
         audit::append(
             &mut tx,
@@ -86,17 +106,25 @@ impl Service {
         )
         .await?;
         tx.commit().await?;
-        Ok(ImportSummary { code: def.code, nodes: def.nodes.len(), indicators: def.indicators.len(), targets })
+        Ok(ImportSummary {
+            code: def.code,
+            nodes: def.nodes.len(),
+            indicators: def.indicators.len(),
+            targets,
+        })
     }
 
     /// Loads the shipped frameworks that are not yet in the store.
     pub async fn ensure_shipped_frameworks(&self, op: &str) -> Result<usize, ServiceError> {
         let mut loaded = 0;
         for (name, text) in SHIPPED {
-            let def = FrameworkDef::from_json(text).map_err(|e| ServiceError::Internal(format!("{name}: {e:?}")))?;
+            let def = FrameworkDef::from_json(text)
+                .map_err(|e| ServiceError::Internal(format!("{name}: {e:?}")))?;
             let present = {
                 let mut conn = self.store.conn().await?;
-                frameworks::definition(&mut conn, &def.code).await?.is_some()
+                frameworks::definition(&mut conn, &def.code)
+                    .await?
+                    .is_some()
             };
             if present {
                 continue;
@@ -105,7 +133,10 @@ impl Service {
                 Ok(_) => loaded += 1,
                 Err(ImportError::Invalid(issues)) => {
                     let text: Vec<String> = issues.iter().map(ToString::to_string).collect();
-                    return Err(ServiceError::Internal(format!("{name}: {}", text.join("; "))));
+                    return Err(ServiceError::Internal(format!(
+                        "{name}: {}",
+                        text.join("; ")
+                    )));
                 }
                 Err(ImportError::Service(e)) => return Err(e),
             }
@@ -113,7 +144,10 @@ impl Service {
         Ok(loaded)
     }
 
-    pub async fn frameworks(&self, actor: Option<&Actor>) -> Result<Vec<FrameworkSummary>, ServiceError> {
+    pub async fn frameworks(
+        &self,
+        actor: Option<&Actor>,
+    ) -> Result<Vec<FrameworkSummary>, ServiceError> {
         if let Some(a) = actor {
             decide(a, Action::ViewDirectory)?;
         }
@@ -122,16 +156,26 @@ impl Service {
     }
 
     /// One framework, or `NotFound` naming nothing more.
-    pub async fn framework(&self, actor: Option<&Actor>, code: &str) -> Result<FrameworkView, ServiceError> {
+    pub async fn framework(
+        &self,
+        actor: Option<&Actor>,
+        code: &str,
+    ) -> Result<FrameworkView, ServiceError> {
         if let Some(a) = actor {
             decide(a, Action::ViewDirectory)?;
         }
         let code = code.trim().to_ascii_uppercase();
         let mut conn = self.store.conn().await?;
-        let definition = frameworks::definition(&mut conn, &code).await?.ok_or(ServiceError::NotFound)?;
+        let definition = frameworks::definition(&mut conn, &code)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         let targets = frameworks::targets(&mut conn, &code).await?;
         let contributions = frameworks::contributions_to(&mut conn, &code).await?;
-        Ok(FrameworkView { definition, targets, contributions })
+        Ok(FrameworkView {
+            definition,
+            targets,
+            contributions,
+        })
     }
 }
 

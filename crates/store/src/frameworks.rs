@@ -53,13 +53,25 @@ pub struct TargetChanges {
 /// Replaces a framework's definition (nodes, links, indicators) and revises its
 /// targets: unchanged targets stay, changed ones get a new revision, missing ones
 /// are marked superseded.
-pub async fn replace(conn: &mut Conn, def: &FrameworkDef, reason: &str) -> Result<TargetChanges, StoreError> {
+pub async fn replace(
+    conn: &mut Conn,
+    def: &FrameworkDef,
+    reason: &str,
+) -> Result<TargetChanges, StoreError> {
     let ts = now();
-    sqlx::query("delete from framework where framework_code = $1").bind(&def.code).execute(&mut *conn).await?;
+    sqlx::query("delete from framework where framework_code = $1")
+        .bind(&def.code)
+        .execute(&mut *conn)
+        .await?;
     // SQLite applies `on delete cascade` only with foreign keys on; do it explicitly so
     // both engines behave the same whatever the connection's settings.
     for table in ["result_level", "result_node", "node_link", "indicator"] {
-        sqlx::query(sqlx::AssertSqlSafe(format!("delete from {table} where framework_code = $1"))).bind(&def.code).execute(&mut *conn).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "delete from {table} where framework_code = $1"
+        )))
+        .bind(&def.code)
+        .execute(&mut *conn)
+        .await?;
     }
     sqlx::query(
         "insert into framework (framework_code, title_fr, title_ar, title_en, owner, source, definition, imported_at)
@@ -173,13 +185,24 @@ pub async fn replace(conn: &mut Conn, def: &FrameworkDef, reason: &str) -> Resul
         .fetch_all(&mut *conn)
         .await?;
     for id in live.into_iter().filter(|id| !kept_ids.contains(id)) {
-        sqlx::query("update indicator_target set superseded_at = $1 where indicator_target_id = $2").bind(&ts).bind(id).execute(&mut *conn).await?;
+        sqlx::query(
+            "update indicator_target set superseded_at = $1 where indicator_target_id = $2",
+        )
+        .bind(&ts)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
         changes.withdrawn += 1;
     }
     Ok(changes)
 }
 
-async fn insert_indicator(conn: &mut Conn, fw: &str, pos: usize, ind: &IndicatorDef) -> Result<(), StoreError> {
+async fn insert_indicator(
+    conn: &mut Conn,
+    fw: &str,
+    pos: usize,
+    ind: &IndicatorDef,
+) -> Result<(), StoreError> {
     sqlx::query(
         "insert into indicator (framework_code, code, node_code, position, title_fr, title_ar, title_en, kind, unit, direction,
            cumulative, frequency, source, responsible, dimensions, baseline, notes)
@@ -233,30 +256,51 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<FrameworkSummary>, StoreError> 
 
 /// The stored definition, as imported.
 pub async fn definition(conn: &mut Conn, code: &str) -> Result<Option<FrameworkDef>, StoreError> {
-    let text: Option<String> = sqlx::query_scalar("select definition from framework where framework_code = $1").bind(code).fetch_optional(&mut *conn).await?;
-    text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
+    let text: Option<String> =
+        sqlx::query_scalar("select definition from framework where framework_code = $1")
+            .bind(code)
+            .fetch_optional(&mut *conn)
+            .await?;
+    text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()
 }
 
 pub async fn node_exists(conn: &mut Conn, framework: &str, code: &str) -> Result<bool, StoreError> {
-    let n: i64 = sqlx::query_scalar("select count(*) from result_node where framework_code = $1 and code = $2")
-        .bind(framework)
-        .bind(code)
-        .fetch_one(&mut *conn)
-        .await?;
+    let n: i64 = sqlx::query_scalar(
+        "select count(*) from result_node where framework_code = $1 and code = $2",
+    )
+    .bind(framework)
+    .bind(code)
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(n > 0)
 }
 
 /// Nodes of other frameworks that contribute to a node of this one.
-pub async fn contributions_to(conn: &mut Conn, framework: &str) -> Result<Vec<(String, String, String)>, StoreError> {
+pub async fn contributions_to(
+    conn: &mut Conn,
+    framework: &str,
+) -> Result<Vec<(String, String, String)>, StoreError> {
     let rows = sqlx::query("select framework_code, node_code, target_code from node_link where target_framework = $1 and framework_code <> $1 order by framework_code, node_code")
         .bind(framework)
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter().map(|r| Ok((r.try_get("framework_code")?, r.try_get("node_code")?, r.try_get("target_code")?))).collect()
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("framework_code")?,
+                r.try_get("node_code")?,
+                r.try_get("target_code")?,
+            ))
+        })
+        .collect()
 }
 
 /// Every target of a framework, current and superseded, oldest first.
-pub async fn targets(conn: &mut Conn, framework: &str) -> Result<Vec<(String, StoredTarget)>, StoreError> {
+pub async fn targets(
+    conn: &mut Conn,
+    framework: &str,
+) -> Result<Vec<(String, StoredTarget)>, StoreError> {
     let rows = sqlx::query(
         "select indicator_code, period, cells, value, note, revision, reason, created_at, superseded_at
          from indicator_target where framework_code = $1 order by indicator_code, period, cells, revision",

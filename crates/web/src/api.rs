@@ -26,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/users", get(list_users).post(create_user))
         .route("/territories", get(list_territories))
         .route("/audit/verify", get(verify_audit))
+        .route("/frameworks", get(list_frameworks).post(import_framework))
+        .route("/frameworks/{code}", get(show_framework))
         .route("/openapi.json", get(openapi))
         .fallback(|| async { WebError::code(ErrorCode::NotFound) })
 }
@@ -33,8 +35,8 @@ pub fn routes() -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Passerelle API", description = "Passerelle's JSON API. Errors are `{code, message, fields?, operation_id}`; `code` is stable."),
-    paths(me, list_organisations, create_organisation, list_users, create_user, list_territories, verify_audit),
-    components(schemas(ApiError, crate::error::FieldError, MeView, OrganisationView, NewOrganisation, UserView, NewUser, TerritoryView, AuditView, PermissionsView)),
+    paths(me, list_organisations, create_organisation, list_users, create_user, list_territories, verify_audit, list_frameworks, show_framework, import_framework),
+    components(schemas(ApiError, crate::error::FieldError, MeView, OrganisationView, NewOrganisation, UserView, NewUser, TerritoryView, AuditView, PermissionsView, FrameworkSummaryView, ImportView)),
     modifiers(&Security)
 )]
 pub struct ApiDoc;
@@ -328,4 +330,118 @@ async fn verify_audit(State(s): State<AppState>, ctx: Ctx) -> Result<Json<AuditV
         rows: r.rows,
         last_hash: r.last_hash,
     }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FrameworkSummaryView {
+    pub code: String,
+    /// `{fr, ar?, en?}`
+    #[schema(value_type = Object)]
+    pub title: passerelle_domain::framework::Title,
+    pub nodes: i64,
+    pub indicators: i64,
+    pub imported_at: String,
+}
+
+/// The results frameworks loaded.
+#[utoipa::path(get, path = "/api/v1/frameworks", tag = "frameworks",
+    responses((status = 200, body = Vec<FrameworkSummaryView>)), security(("bearer" = [])))]
+async fn list_frameworks(
+    State(s): State<AppState>,
+    ctx: Ctx,
+) -> Result<Json<Vec<FrameworkSummaryView>>, WebError> {
+    let list = s.svc.frameworks(Some(ctx.actor()?)).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|f| FrameworkSummaryView {
+                code: f.code,
+                title: f.title,
+                nodes: f.nodes,
+                indicators: f.indicators,
+                imported_at: f.imported_at,
+            })
+            .collect(),
+    ))
+}
+
+/// A framework as a tree: every node has `code`, `level`, `title` (`fr`, `ar`, `en`), `indicators` and `children`.
+#[utoipa::path(get, path = "/api/v1/frameworks/{code}", tag = "frameworks", params(("code" = String, Path, description = "SNIA, AMUDDU…")),
+    responses((status = 200, description = "the tree", body = Object), (status = 404, body = ApiError)), security(("bearer" = [])))]
+async fn show_framework(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let view = s.svc.framework(Some(ctx.actor()?), &code).await?;
+    Ok(Json(view.definition.tree()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportView {
+    pub code: String,
+    pub nodes: usize,
+    pub indicators: usize,
+    pub targets_added: u64,
+    pub targets_revised: u64,
+    pub targets_withdrawn: u64,
+}
+
+/// Imports or replaces a framework from its JSON definition (secretariat, administrators).
+/// All or nothing: 422 lists every problem with its place (`fields[].field` is the location).
+#[utoipa::path(post, path = "/api/v1/frameworks", tag = "frameworks", request_body(content = Object, description = "a framework definition"),
+    responses((status = 200, body = ImportView), (status = 403, body = ApiError), (status = 422, body = ApiError)), security(("bearer" = [])))]
+async fn import_framework(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    body: String,
+) -> Result<Response, WebError> {
+    use passerelle_service::frameworks::ImportError;
+    match s
+        .svc
+        .import_framework(Some(ctx.actor()?), &body, &ctx.op)
+        .await
+    {
+        Ok(r) => Ok(Json(ImportView {
+            code: r.code,
+            nodes: r.nodes,
+            indicators: r.indicators,
+            targets_added: r.targets.added,
+            targets_revised: r.targets.revised,
+            targets_withdrawn: r.targets.withdrawn,
+        })
+        .into_response()),
+        Err(ImportError::Service(e)) => Err(e.into()),
+        Err(ImportError::Invalid(issues)) => {
+            let fields: Vec<crate::error::FieldError> = issues
+                .iter()
+                .map(|i| crate::error::FieldError {
+                    field: i.location.clone(),
+                    code: i.code.as_str().to_string(),
+                    message: crate::error::field_message(
+                        &passerelle_domain::DomainError::with_value(
+                            "framework",
+                            i.code,
+                            i.value.clone(),
+                        ),
+                        ctx.locale,
+                    ),
+                })
+                .collect();
+            let body = ApiError {
+                code: issues
+                    .first()
+                    .map(|i| i.code.as_str())
+                    .unwrap_or("format")
+                    .to_string(),
+                message: crate::i18n::t_args(
+                    ctx.locale,
+                    "frameworks-invalid",
+                    &[("count", issues.len().to_string().as_str())],
+                ),
+                fields,
+                operation_id: ctx.op.clone(),
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
+        }
+    }
 }

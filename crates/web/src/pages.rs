@@ -35,6 +35,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/territories", get(territories))
         .route("/territories/{code}", get(territory))
+        .route("/frameworks", get(frameworks))
+        .route("/frameworks/{code}", get(framework))
         .route("/static/app.css", get(stylesheet))
 }
 
@@ -771,4 +773,195 @@ async fn audit(
         rows,
         older,
     }))
+}
+
+#[derive(Template)]
+#[template(path = "frameworks.html")]
+struct FrameworksPage {
+    p: Page,
+    rows: Vec<(String, String, i64, i64, String)>,
+}
+
+async fn frameworks(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let list = s.svc.frameworks(Some(ctx.actor()?)).await?;
+    let rows = list
+        .into_iter()
+        .map(|f| {
+            (
+                f.code,
+                f.title.pick(ctx.locale).to_string(),
+                f.nodes,
+                f.indicators,
+                f.imported_at,
+            )
+        })
+        .collect();
+    Ok(render_page(&FrameworksPage {
+        p: Page::new(&ctx, "nav-frameworks"),
+        rows,
+    }))
+}
+
+struct IndicatorRow {
+    code: String,
+    title: String,
+    kind: String,
+    baseline: String,
+    targets: Vec<String>,
+}
+
+struct NodeRow {
+    code: String,
+    level: String,
+    title: String,
+    depth: usize,
+    links: Vec<String>,
+    indicators: Vec<IndicatorRow>,
+}
+
+#[derive(Template)]
+#[template(path = "framework.html")]
+struct FrameworkPage {
+    p: Page,
+    code: String,
+    title: String,
+    owner: Option<String>,
+    levels: Vec<String>,
+    nodes: Vec<NodeRow>,
+    contributions: Vec<(String, String, String)>,
+}
+
+fn number(locale: Locale, v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        locale.format_int(v as i64)
+    } else {
+        locale.format_decimal(v, 2)
+    }
+}
+
+async fn framework(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
+    let view = s.svc.framework(Some(ctx.actor()?), &code).await?;
+    let def = &view.definition;
+    let l = ctx.locale;
+    let level_title = |code: &str| {
+        def.levels
+            .iter()
+            .find(|x| x.code == code)
+            .map(|x| x.title.pick(l).to_string())
+            .unwrap_or_else(|| code.to_string())
+    };
+    let mut nodes = Vec::new();
+    let mut stack: Vec<(Option<String>, usize)> = vec![(None, 0)];
+    // Depth-first, in file order, without recursion.
+    let mut order: Vec<(&passerelle_domain::framework::NodeDef, usize)> = Vec::new();
+    while let Some((parent, depth)) = stack.pop() {
+        let children = def.children_of(parent.as_deref());
+        for child in children.iter().rev() {
+            stack.push((Some(child.code.clone()), depth + 1));
+        }
+        if let Some(code) = parent {
+            if let Some(n) = def.nodes.iter().find(|n| n.code == code) {
+                order.push((n, depth - 1));
+            }
+        }
+        if order.len() > def.nodes.len() {
+            break;
+        }
+    }
+    for (n, depth) in order {
+        let indicators = def
+            .indicators
+            .iter()
+            .filter(|i| i.node == n.code)
+            .map(|i| {
+                let baseline = i
+                    .baseline
+                    .as_ref()
+                    .map(|b| {
+                        let mut text = match (b.numerator, b.denominator, b.value) {
+                            (Some(num), Some(den), Some(v)) => {
+                                format!("{} ({}/{})", number(l, v), number(l, num), number(l, den))
+                            }
+                            (_, _, Some(v)) => number(l, v),
+                            _ => b.note.clone().unwrap_or_default(),
+                        };
+                        if let Some(period) = &b.period {
+                            text.push_str(&format!(" — {period}"));
+                        }
+                        text
+                    })
+                    .unwrap_or_else(|| "—".into());
+                let targets = view
+                    .targets
+                    .iter()
+                    .filter(|(code, t)| *code == i.code && t.superseded_at.is_none())
+                    .map(|(_, t)| {
+                        let cells: Vec<String> = t
+                            .cells
+                            .iter()
+                            .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+                            .collect();
+                        let value = t.value.map(|v| number(l, v)).unwrap_or_else(|| "—".into());
+                        let mut text = format!("{} : {}", t.period, value);
+                        if !cells.is_empty() {
+                            text.push_str(&format!(" ({})", cells.join(", ")));
+                        }
+                        if t.revision > 1 {
+                            text.push_str(&format!(
+                                " · {}",
+                                i18n::t_args(
+                                    l,
+                                    "frameworks-revision",
+                                    &[("revision", t.revision.to_string().as_str())]
+                                )
+                            ));
+                        }
+                        text
+                    })
+                    .collect();
+                IndicatorRow {
+                    code: i.code.clone(),
+                    title: i.title.pick(l).to_string(),
+                    kind: i18n::t(
+                        l,
+                        &format!(
+                            "indicator-kind-{}",
+                            serde_json::to_value(i.kind)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_string))
+                                .unwrap_or_default()
+                        ),
+                    ),
+                    baseline,
+                    targets,
+                }
+            })
+            .collect();
+        nodes.push(NodeRow {
+            code: n.code.clone(),
+            level: level_title(&n.level),
+            title: n.title.pick(l).to_string(),
+            depth: depth.min(5),
+            links: n.contributes_to.clone(),
+            indicators,
+        });
+    }
+    let page = FrameworkPage {
+        p: Page::new(&ctx, "nav-frameworks"),
+        code: def.code.clone(),
+        title: def.title.pick(l).to_string(),
+        owner: def.owner.clone(),
+        levels: def
+            .levels
+            .iter()
+            .map(|x| x.title.pick(l).to_string())
+            .collect(),
+        nodes,
+        contributions: view.contributions,
+    };
+    Ok(render_page(&page))
 }

@@ -33,8 +33,9 @@ impl Page {
         let mut nav = Vec::new();
         if let Some(_actor) = &ctx.actor {
             let p = ctx.permissions;
-            let items: [(&'static str, &str, bool); 6] = [
+            let items: [(&'static str, &str, bool); 7] = [
                 ("/", "nav-home", true),
+                ("/frameworks", "nav-frameworks", true),
                 ("/organisations", "nav-organisations", true),
                 ("/territories", "nav-territories", true),
                 ("/admin/users", "nav-users", p.manage_users || p.view_team),

@@ -580,21 +580,179 @@ async fn changing_a_password_checks_the_current_one_and_ends_other_sessions() {
 
         let csrf = laptop.get("/account").await.csrf();
         let r = laptop
-            .post_form("/account/password", &[("_csrf", &csrf), ("current_password", "wrong one here"), ("new_password", "a new long passphrase"), ("confirm_password", "a different one")])
+            .post_form(
+                "/account/password",
+                &[
+                    ("_csrf", &csrf),
+                    ("current_password", "wrong one here"),
+                    ("new_password", "a new long passphrase"),
+                    ("confirm_password", "a different one"),
+                ],
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}");
-        assert!(r.body.contains("id=\"current_password-error\">Le mot de passe actuel n&#39;est pas le bon."), "{}", r.body);
-        assert!(r.body.contains("id=\"confirm_password-error\">Les deux mots de passe ne sont pas identiques."));
+        assert!(
+            r.body.contains(
+                "id=\"current_password-error\">Le mot de passe actuel n&#39;est pas le bon."
+            ),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains(
+            "id=\"confirm_password-error\">Les deux mots de passe ne sont pas identiques."
+        ));
 
         let r = laptop
-            .post_form("/account/password", &[("_csrf", &csrf), ("current_password", PW), ("new_password", "a new long passphrase"), ("confirm_password", "a new long passphrase")])
+            .post_form(
+                "/account/password",
+                &[
+                    ("_csrf", &csrf),
+                    ("current_password", PW),
+                    ("new_password", "a new long passphrase"),
+                    ("confirm_password", "a new long passphrase"),
+                ],
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("Votre mot de passe a été changé"));
-        assert_eq!(laptop.get("/account").await.status, StatusCode::OK, "this session stays");
-        assert_eq!(phone.get("/account").await.status, StatusCode::SEE_OTHER, "the other session ended");
+        assert_eq!(
+            laptop.get("/account").await.status,
+            StatusCode::OK,
+            "this session stays"
+        );
+        assert_eq!(
+            phone.get("/account").await.status,
+            StatusCode::SEE_OTHER,
+            "the other session ended"
+        );
         let mut again = Client::new(app);
-        assert_eq!(again.login("worker.en", PW).await.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(again.login("worker.en", "a new long passphrase").await.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            again.login("worker.en", PW).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            again
+                .login("worker.en", "a new long passphrase")
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+    }
+}
+
+#[tokio::test]
+async fn frameworks_are_data_shown_in_three_languages_and_revised_with_history() {
+    for backend in testing::backends() {
+        let (app, _) = demo_app(backend).await;
+        let mut sec = Client::new(app.clone());
+        sec.login("secretariat", PW).await;
+        let list = sec.get("/api/v1/frameworks").await.json();
+        let codes: Vec<&str> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, vec!["AMUDDU", "SNIA", "TTA-GIS"]);
+
+        let snia = sec.get("/api/v1/frameworks/snia").await.json();
+        let objectives = snia["children"].as_array().unwrap();
+        assert_eq!(objectives.len(), 4, "{backend:?}");
+        let programmes: usize = objectives
+            .iter()
+            .map(|o| o["children"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(programmes, 11);
+        assert_eq!(objectives[0]["level"], "strategic_objective");
+        assert!(
+            objectives[0]["title"]["ar"]
+                .as_str()
+                .is_some_and(|t| !t.is_empty())
+        );
+
+        let page = sec.get("/frameworks/AMUDDU").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("OS-1") && page.body.contains("24 (5/21)"),
+            "baseline with numerator and denominator"
+        );
+        assert!(page.body.contains("SNIA:P6"), "contributes to SNIA");
+        let snia_page = sec.get("/frameworks/SNIA").await;
+        assert!(
+            snia_page.body.contains("Contributions d&#39;autres cadres")
+                && snia_page.body.contains("AMUDDU")
+        );
+
+        // A revised target: the old value is kept as revision 1.
+        let mut def: serde_json::Value =
+            serde_json::from_str(include_str!("../../../data/frameworks/amuddu.json")).unwrap();
+        let ind = def["indicators"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|i| i["code"] == "OI1-3")
+            .unwrap();
+        ind["targets"][0]["value"] = serde_json::json!(300);
+        let csrf = sec.get("/account").await.csrf();
+        let req = Request::post("/api/v1/frameworks")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-csrf-token", &csrf)
+            .body(Body::from(def.to_string()))
+            .unwrap();
+        let r = sec.send(req).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            (
+                r.json()["targets_revised"].as_u64(),
+                r.json()["targets_added"].as_u64()
+            ),
+            (Some(1), Some(0))
+        );
+        assert!(
+            sec.get("/frameworks/AMUDDU")
+                .await
+                .body
+                .contains("300 · révision 2")
+        );
+
+        // Bad definitions are refused whole, every problem located.
+        let req = Request::post("/api/v1/frameworks")
+            .header("x-csrf-token", &csrf)
+            .body(Body::from(r#"{"code":"X","title":{"fr":"X"},"levels":[{"code":"a","title":{"fr":"A"}}],"nodes":[{"code":"N","level":"b","parent":"M","title":{"fr":"n"}}]}"#))
+            .unwrap();
+        let r = sec.send(req).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let json = r.json();
+        let locations: Vec<&str> = json["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(locations, vec!["code", "nodes[0].level", "nodes[0].parent"]);
+        assert!(
+            json["message"]
+                .as_str()
+                .unwrap()
+                .contains("rien n'a été importé")
+        );
+
+        // Arabic page; a case worker may read but not import.
+        sec.cookies.insert("passerelle_lang".into(), "ar".into());
+        let ar = sec.get("/frameworks/AMUDDU").await;
+        assert!(ar.body.contains("dir=\"rtl\"") && ar.body.contains("القيمة المرجعية"));
+        let mut worker = Client::new(app);
+        worker.login("worker.en", PW).await;
+        assert_eq!(worker.get("/frameworks/SNIA").await.status, StatusCode::OK);
+        let csrf = worker.get("/account").await.csrf();
+        let req = Request::post("/api/v1/frameworks")
+            .header("x-csrf-token", &csrf)
+            .body(Body::from(def.to_string()))
+            .unwrap();
+        assert_eq!(worker.send(req).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            worker.get("/frameworks/NOPE").await.status,
+            StatusCode::NOT_FOUND
+        );
     }
 }
