@@ -70,6 +70,27 @@ enum Command {
         #[command(subcommand)]
         command: FrameworkCommand,
     },
+    /// Find the records that are the same person: writes `record_id,cluster_id` for
+    /// every row (or scored pairs with `--pairs`).
+    Dedup {
+        /// A CSV with columns record_id (or id), given_name, family_name, name_arabic,
+        /// sex, birth_date, nationality, phone, document_number, city.
+        input: PathBuf,
+        #[arg(long, short)]
+        output: PathBuf,
+        /// A second file to link against the first, instead of deduplicating one.
+        #[arg(long)]
+        against: Option<PathBuf>,
+        /// Use another column for a field: --map given_name=prenom (repeatable).
+        #[arg(long = "map", value_name = "FIELD=COLUMN")]
+        map: Vec<String>,
+        /// Write scored pairs with their explanation instead of clusters.
+        #[arg(long)]
+        pairs: bool,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Print the default configuration as TOML.
     DefaultConfig,
 }
@@ -260,6 +281,14 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Framework { command } => framework(&cfg, command).await,
+        Command::Dedup {
+            input,
+            output,
+            against,
+            map,
+            pairs,
+            quiet,
+        } => dedup(&input, &output, against.as_deref(), &map, pairs, quiet),
         Command::Territory {
             command: TerritoryCommand::ImportCommunes { file },
         } => {
@@ -391,6 +420,75 @@ async fn framework(cfg: &Config, command: FrameworkCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn dedup(
+    input: &std::path::Path,
+    output: &std::path::Path,
+    against: Option<&std::path::Path>,
+    map: &[String],
+    pairs: bool,
+    quiet: bool,
+) -> Result<()> {
+    use passerelle_linkage::{DedupOptions, OutputKind, Progress, Stage};
+    let mut opts = DedupOptions::default();
+    for m in map {
+        opts.mapping.push(DedupOptions::parse_mapping(m)?);
+    }
+    if pairs {
+        opts.output = OutputKind::Pairs;
+    }
+    let open_in = |p: &std::path::Path| {
+        std::fs::File::open(p)
+            .map(std::io::BufReader::new)
+            .with_context(|| format!("reading {}", p.display()))
+    };
+    let out =
+        std::fs::File::create(output).with_context(|| format!("writing {}", output.display()))?;
+    let out = std::io::BufWriter::new(out);
+    let bar = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(0)
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len} {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut progress = |p: Progress| {
+        let stage = match p.stage {
+            Stage::Reading => "reading",
+            Stage::Blocking => "blocking",
+            Stage::Comparing => "comparing",
+            Stage::Estimating => "estimating",
+            Stage::Clustering => "clustering",
+            Stage::Writing => "writing",
+        };
+        bar.set_message(stage);
+        bar.set_length(p.total.max(p.done));
+        bar.set_position(p.done);
+    };
+    let report = match against {
+        None => passerelle_linkage::dedup_csv(open_in(input)?, out, &opts, &mut progress)?,
+        Some(b) => passerelle_linkage::link_csv_files(
+            open_in(input)?,
+            open_in(b)?,
+            out,
+            &opts,
+            &mut progress,
+        )?,
+    };
+    bar.finish_and_clear();
+    eprintln!(
+        "{} records read, {} rows written to {}",
+        report.records,
+        report.rows_written,
+        output.display()
+    );
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
+    Ok(())
 }
 
 async fn serve(svc: Service, cfg: &Config, listen: &str) -> Result<()> {

@@ -293,3 +293,131 @@ fn frameworks_import_in_order_and_show_as_a_json_tree() {
         assert!(!o.status.success() && text(&o).contains("no framework NOPE"));
     }
 }
+
+#[test]
+fn dedup_writes_a_cluster_for_every_row_and_names_missing_columns() {
+    let dir = std::env::temp_dir().join(format!("passerelle-cli-{}-dedup", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("people.csv");
+    std::fs::write(
+        &input,
+        "id,given_name,family_name,name_arabic,sex,birth_date,nationality,phone,document_number,city\n\
+         a1,Mohamed,Diallo,,M,1994,GN,+212 661 23 45 67,,Rabat\n\
+         a2,Muhammad,Dialo,,M,1994-03-12,GN,0661234567,,Rabat\n\
+         a3,,,محمد ديالو,M,1994,GN,,,Rabat\n\
+         b1,Fatoumata,Camara,,F,1990-05-01,ML,0700112233,P1234567,Casablanca\n\
+         b2,Fatimata,Kamara,,F,1990-01-05,ML,,P 1234567,Casablanca\n\
+         d1,Youssef,Haddad,,M,vers 1980,SY,pas de tel,,Tanger\n",
+    )
+    .unwrap();
+    let output = dir.join("out.csv");
+    let o = passerelle(
+        &[
+            "dedup",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+            "--quiet",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let out = std::fs::read_to_string(&output).unwrap();
+    let clusters: std::collections::HashMap<&str, &str> = out
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(','))
+        .collect();
+    assert_eq!(out.lines().next(), Some("record_id,cluster_id"));
+    assert_eq!(clusters.len(), 6, "every input row: {out}");
+    assert_eq!(
+        clusters["a1"], clusters["a2"],
+        "transliterated variants: {out}"
+    );
+    assert_eq!(clusters["a1"], clusters["a3"], "Arabic script: {out}");
+    assert_eq!(
+        clusters["b1"], clusters["b2"],
+        "day/month swap, variant spellings, document noise: {out}"
+    );
+    assert_ne!(clusters["a1"], clusters["b1"]);
+    assert!(
+        text(&o).contains("could not be read"),
+        "unreadable dates and phones are reported: {}",
+        text(&o)
+    );
+
+    let pairs = dir.join("pairs.csv");
+    let o = passerelle(
+        &[
+            "dedup",
+            input.to_str().unwrap(),
+            "-o",
+            pairs.to_str().unwrap(),
+            "--pairs",
+            "--quiet",
+        ],
+        &[],
+    );
+    assert!(o.status.success());
+    let p = std::fs::read_to_string(&pairs).unwrap();
+    assert!(
+        p.starts_with("record_id_a,record_id_b,weight,probability,explanation")
+            && p.contains("a1,a2,"),
+        "{p}"
+    );
+
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "numero,nom_complet\n1,X\n").unwrap();
+    let o = passerelle(
+        &[
+            "dedup",
+            bad.to_str().unwrap(),
+            "-o",
+            dir.join("o.csv").to_str().unwrap(),
+            "--quiet",
+        ],
+        &[],
+    );
+    let t = text(&o);
+    assert!(
+        !o.status.success() && t.contains("record_id") && t.contains("--map"),
+        "{t}"
+    );
+    let mapped = passerelle(
+        &[
+            "dedup",
+            bad.to_str().unwrap(),
+            "-o",
+            dir.join("o.csv").to_str().unwrap(),
+            "--map",
+            "record_id=numero",
+            "--map",
+            "family_name=nom_complet",
+            "--quiet",
+        ],
+        &[],
+    );
+    assert!(mapped.status.success(), "{}", text(&mapped));
+
+    let empty = dir.join("empty.csv");
+    std::fs::write(&empty, "id,given_name,family_name\n").unwrap();
+    let o = passerelle(
+        &[
+            "dedup",
+            empty.to_str().unwrap(),
+            "-o",
+            dir.join("e.csv").to_str().unwrap(),
+            "--quiet",
+        ],
+        &[],
+    );
+    assert!(
+        o.status.success() && text(&o).contains("note:"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("e.csv")).unwrap().trim(),
+        "record_id,cluster_id"
+    );
+}
