@@ -41,12 +41,15 @@ pub enum ErrorCode {
     BadRequest,
     /// The audit chain is broken.
     AuditChainBroken,
+    /// A value breaks a validation rule (a part above its total, parts not summing
+    /// to a complete total).
+    RuleViolated,
     /// Something failed on our side; the operation id identifies it in the logs.
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::Required,
         ErrorCode::Length,
         ErrorCode::Format,
@@ -64,6 +67,7 @@ impl ErrorCode {
         ErrorCode::CsrfInvalid,
         ErrorCode::BadRequest,
         ErrorCode::AuditChainBroken,
+        ErrorCode::RuleViolated,
         ErrorCode::Internal,
     ];
 
@@ -86,6 +90,7 @@ impl ErrorCode {
             ErrorCode::CsrfInvalid => "csrf_invalid",
             ErrorCode::BadRequest => "bad_request",
             ErrorCode::AuditChainBroken => "audit_chain_broken",
+            ErrorCode::RuleViolated => "rule_violated",
             ErrorCode::Internal => "internal",
         }
     }

@@ -11,11 +11,14 @@ pub mod error;
 pub mod framework;
 pub mod locale;
 pub mod org;
+pub mod period;
 pub mod territory;
 pub mod user;
+pub mod values;
 
 pub use error::{DomainError, ErrorCode};
 pub use locale::Locale;
 pub use org::{OrgCode, OrgId, OrgKind};
+pub use period::Period;
 pub use territory::{TerritoryCode, TerritoryLevel};
 pub use user::{DisplayName, Password, Role, UserId, Username};

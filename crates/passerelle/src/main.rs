@@ -70,6 +70,16 @@ enum Command {
         #[command(subcommand)]
         command: FrameworkCommand,
     },
+    /// Aggregate values reported by partners.
+    Data {
+        #[command(subcommand)]
+        command: DataCommand,
+    },
+    /// Indicator values computed from what was reported.
+    Indicator {
+        #[command(subcommand)]
+        command: IndicatorCommand,
+    },
     /// Find the records that are the same person: writes `record_id,cluster_id` for
     /// every row (or scored pairs with `--pairs`).
     Dedup {
@@ -109,8 +119,38 @@ enum FrameworkCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum DataCommand {
+    /// Import values from CSV files (indicator,period,territory,organisation,value
+    /// [,qualifier,comment,sex,age,status,nationality,school_level]); all or nothing.
+    Import { files: Vec<PathBuf> },
+}
+
+#[derive(Subcommand)]
+enum IndicatorCommand {
+    /// An indicator's values for a period, optionally by dimensions.
+    Values {
+        #[arg(long)]
+        indicator: String,
+        #[arg(long)]
+        period: String,
+        /// A territory code or name (default: MA, the whole country).
+        #[arg(long)]
+        territory: Option<String>,
+        /// Comma-separated: territory, organisation, sex, age, status, nationality, school_level.
+        #[arg(long, value_delimiter = ',')]
+        by: Vec<String>,
+        /// Count submitted values too, not only approved ones.
+        #[arg(long)]
+        include_submitted: bool,
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+    },
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Format {
+    Csv,
     Text,
     Json,
 }
@@ -281,6 +321,86 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Framework { command } => framework(&cfg, command).await,
+        Command::Data {
+            command: DataCommand::Import { files },
+        } => {
+            use passerelle_service::values::ValuesImportError;
+            let svc = open(&cfg).await?;
+            let mut failed = 0;
+            for file in &files {
+                let text = std::fs::read_to_string(file)
+                    .with_context(|| format!("reading {}", file.display()))?;
+                match svc
+                    .import_values(
+                        None,
+                        &text,
+                        &file.display().to_string(),
+                        &passerelle_service::new_operation_id(),
+                    )
+                    .await
+                {
+                    Ok(r) => println!(
+                        "{}: {} values imported, {} updated",
+                        file.display(),
+                        r.imported,
+                        r.updated
+                    ),
+                    Err(ValuesImportError::Invalid(issues)) => {
+                        for i in &issues {
+                            eprintln!("{}: {i}", file.display());
+                        }
+                        eprintln!(
+                            "{}: {} problems; nothing was imported from this file",
+                            file.display(),
+                            issues.len()
+                        );
+                        failed += 1;
+                    }
+                    Err(ValuesImportError::Service(e)) => return Err(describe(e)),
+                }
+            }
+            if failed > 0 {
+                bail!("{failed} of {} files refused", files.len());
+            }
+            Ok(())
+        }
+        Command::Indicator {
+            command:
+                IndicatorCommand::Values {
+                    indicator,
+                    period,
+                    territory,
+                    by,
+                    include_submitted,
+                    format,
+                },
+        } => {
+            let svc = open(&cfg).await?;
+            let q = passerelle_service::values::ValuesQuery {
+                indicator,
+                period,
+                territory,
+                by,
+                include_submitted,
+            };
+            let table = svc.indicator_values(None, &q).await.map_err(describe)?;
+            match format {
+                Format::Json => {
+                    let _ = writeln!(
+                        std::io::stdout(),
+                        "{}",
+                        serde_json::to_string_pretty(&table)?
+                    );
+                }
+                Format::Csv | Format::Text => {
+                    let _ = write!(std::io::stdout(), "{}", table.to_csv());
+                }
+            }
+            for note in &table.notes {
+                eprintln!("note: {note}");
+            }
+            Ok(())
+        }
         Command::Dedup {
             input,
             output,
@@ -381,7 +501,7 @@ async fn framework(cfg: &Config, command: FrameworkCommand) -> Result<()> {
                         serde_json::to_string_pretty(&view.definition.tree())?
                     );
                 }
-                Format::Text => {
+                Format::Text | Format::Csv => {
                     fn walk(
                         def: &passerelle_domain::framework::FrameworkDef,
                         parent: Option<&str>,

@@ -421,3 +421,125 @@ fn dedup_writes_a_cluster_for_every_row_and_names_missing_columns() {
         "record_id,cluster_id"
     );
 }
+
+#[test]
+fn data_import_and_indicator_values_reproduce_the_report() {
+    for url in backends_urls("values") {
+        let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/");
+        for file in ["snia.json"] {
+            let o = passerelle(
+                &[
+                    "framework",
+                    "import",
+                    &format!("{data}frameworks/{file}"),
+                    "--database-url",
+                    &url,
+                ],
+                &[],
+            );
+            assert!(o.status.success(), "{}", text(&o));
+        }
+        // The figures name organisations: the file is refused until they exist, every row listed.
+        let covid = format!("{data}figures-2020/p3-covid.csv");
+        let o = passerelle(&["data", "import", &covid, "--database-url", &url], &[]);
+        let t = text(&o);
+        assert!(
+            !o.status.success()
+                && t.contains("line 2, column organisation: unknown_organisation (MS)")
+                && t.contains("nothing was imported"),
+            "{t}"
+        );
+        // Create the reporting organisation, as an administrator would.
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let store = passerelle_store::Store::connect(&url).await.unwrap();
+            let svc = passerelle_service::Service::new(store, Default::default());
+            let input = passerelle_service::NewOrgInput {
+                code: "MS".into(),
+                kind: "ministry".into(),
+                name_fr: "Ministère de la Santé".into(),
+                ..Default::default()
+            };
+            svc.create_organisation(None, &input, "test").await.unwrap();
+        });
+        let o = passerelle(&["data", "import", &covid, "--database-url", &url], &[]);
+        assert!(
+            o.status.success() && text(&o).contains("7 values imported, 0 updated"),
+            "{}",
+            text(&o)
+        );
+        let o = passerelle(&["data", "import", &covid, "--database-url", &url], &[]);
+        assert!(
+            text(&o).contains("0 values imported, 7 updated"),
+            "re-import replaces: {}",
+            text(&o)
+        );
+
+        let o = passerelle(
+            &[
+                "indicator",
+                "values",
+                "--indicator",
+                "SNIA-P3-COVID",
+                "--period",
+                "2020",
+                "--by",
+                "territory",
+                "--database-url",
+                &url,
+            ],
+            &[],
+        );
+        let csv = String::from_utf8_lossy(&o.stdout).to_string();
+        assert_eq!(
+            csv,
+            "territory,value\nMA-01,50\nMA-04,9\nMA-06,216\nMA-07,7\nMA-09,7\nMA-11,296\n,585\n"
+        );
+        let o = passerelle(
+            &[
+                "indicator",
+                "values",
+                "--indicator",
+                "SNIA-P3-COVID",
+                "--period",
+                "2020",
+                "--territory",
+                "Casablanca-Settat",
+                "--format",
+                "json",
+                "--database-url",
+                &url,
+            ],
+            &[],
+        );
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(
+            (json["territory"].as_str(), json["total"]["value"].as_f64()),
+            (Some("MA-06"), Some(216.0)),
+            "a region by its name"
+        );
+        let o = passerelle(
+            &[
+                "indicator",
+                "values",
+                "--indicator",
+                "SNIA-P3-COVID",
+                "--period",
+                "2020",
+                "--by",
+                "colour",
+                "--database-url",
+                &url,
+            ],
+            &[],
+        );
+        assert!(
+            !o.status.success() && text(&o).contains("by: unknown_value (colour)"),
+            "{}",
+            text(&o)
+        );
+    }
+}

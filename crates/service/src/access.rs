@@ -27,6 +27,9 @@ pub enum Action {
     ManageOwnAccount,
     /// Import or replace a results framework (the secretariat and administrators).
     ManageFrameworks,
+    /// Report aggregate values: for any organisation (secretariat, administrators) or
+    /// for one's own (focal points).
+    ReportValues(OrgId),
 }
 
 /// Whether `actor` may do `action`. `Forbidden` otherwise.
@@ -48,6 +51,11 @@ fn allowed(actor: &Actor, action: Action) -> bool {
             admin || (has(Role::Supervisor) && actor.user.organisation_id == org)
         }
         Action::ManageFrameworks => admin || has(Role::Secretariat),
+        Action::ReportValues(org) => {
+            admin
+                || has(Role::Secretariat)
+                || (has(Role::FocalPoint) && actor.user.organisation_id == org)
+        }
     }
 }
 
@@ -134,6 +142,17 @@ mod tests {
             (&worker, Action::ManageOwnAccount, true),
             (&worker, Action::ManageFrameworks, false),
             (&admin, Action::ManageFrameworks, true),
+            (&worker, Action::ReportValues(OrgId(2)), false),
+            (
+                &actor(&[Role::FocalPoint], 2),
+                Action::ReportValues(OrgId(2)),
+                true,
+            ),
+            (
+                &actor(&[Role::FocalPoint], 2),
+                Action::ReportValues(OrgId(3)),
+                false,
+            ),
         ];
         for (who, action, expected) in cases {
             assert_eq!(

@@ -110,6 +110,42 @@ pub const DEMO_ORGANISATIONS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         "UN Refugee Agency",
     ),
     (
+        "MEN",
+        "ministry",
+        "",
+        "MA",
+        "Ministère de l'Éducation nationale, du Préscolaire et des Sports",
+        "وزارة التربية الوطنية والتعليم الأولي والرياضة",
+        "Ministry of National Education, Preschool and Sports",
+    ),
+    (
+        "MS",
+        "ministry",
+        "",
+        "MA",
+        "Ministère de la Santé et de la Protection sociale",
+        "وزارة الصحة والحماية الاجتماعية",
+        "Ministry of Health and Social Protection",
+    ),
+    (
+        "PMP",
+        "public_agency",
+        "",
+        "MA",
+        "Présidence du Ministère public",
+        "رئاسة النيابة العامة",
+        "Presidency of the Public Prosecution",
+    ),
+    (
+        "OIM",
+        "un_agency",
+        "",
+        "MA-04",
+        "Organisation internationale pour les migrations",
+        "المنظمة الدولية للهجرة",
+        "International Organization for Migration",
+    ),
+    (
         "ENABEL",
         "donor",
         "",
@@ -147,6 +183,30 @@ pub const DEMO_USERS: &[(&str, &str, &str, &str)] = &[
     ("viewer.enabel", "Pieter Janssens", "ENABEL", "viewer"),
 ];
 
+/// The 2020 report's figures, as import files (`data/figures-2020/`).
+pub const FIGURES_2020: &[(&str, &str)] = &[
+    (
+        "p1-education.csv",
+        include_str!("../../../data/figures-2020/p1-education.csv"),
+    ),
+    (
+        "p3-covid.csv",
+        include_str!("../../../data/figures-2020/p3-covid.csv"),
+    ),
+    (
+        "p7-anapec.csv",
+        include_str!("../../../data/figures-2020/p7-anapec.csv"),
+    ),
+    (
+        "p8-avrr.csv",
+        include_str!("../../../data/figures-2020/p8-avrr.csv"),
+    ),
+    (
+        "p8-trafficking.csv",
+        include_str!("../../../data/figures-2020/p8-trafficking.csv"),
+    ),
+];
+
 impl Service {
     /// Loads the demo organisations and users into an empty store.
     pub async fn load_demo(&self, op: &str) -> Result<(), ServiceError> {
@@ -173,6 +233,22 @@ impl Service {
                 password: DEMO_PASSWORD.to_string(),
             };
             self.create_user(None, &input, op).await?;
+        }
+        for (name, text) in FIGURES_2020 {
+            match self
+                .import_values(None, text, &format!("data/figures-2020/{name}"), op)
+                .await
+            {
+                Ok(_) => {}
+                Err(crate::values::ValuesImportError::Service(e)) => return Err(e),
+                Err(crate::values::ValuesImportError::Invalid(issues)) => {
+                    let text: Vec<String> = issues.iter().map(ToString::to_string).collect();
+                    return Err(ServiceError::Internal(format!(
+                        "{name}: {}",
+                        text.join("; ")
+                    )));
+                }
+            }
         }
         Ok(())
     }

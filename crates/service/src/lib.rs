@@ -13,6 +13,7 @@ pub mod error;
 pub mod frameworks;
 pub mod reference;
 pub mod throttle;
+pub mod values;
 
 mod admin;
 

@@ -327,3 +327,38 @@ pub async fn targets(
         })
         .collect()
 }
+
+/// An indicator as the import and the engine need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicatorRef {
+    pub framework_code: String,
+    pub code: String,
+    pub title: Title,
+    pub kind: String,
+    pub unit: String,
+    pub dimensions: Vec<String>,
+}
+
+/// Every indicator of every framework.
+pub async fn indicators(conn: &mut Conn) -> Result<Vec<IndicatorRef>, StoreError> {
+    let rows = sqlx::query("select framework_code, code, title_fr, title_ar, title_en, kind, unit, dimensions from indicator order by framework_code, position")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let dims: String = r.try_get("dimensions")?;
+            Ok(IndicatorRef {
+                framework_code: r.try_get("framework_code")?,
+                code: r.try_get("code")?,
+                title: title(r, "title")?,
+                kind: r.try_get("kind")?,
+                unit: r.try_get("unit")?,
+                dimensions: dims
+                    .split(',')
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            })
+        })
+        .collect()
+}

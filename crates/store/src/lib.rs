@@ -20,6 +20,7 @@ pub mod sessions;
 pub mod territories;
 pub mod testing;
 pub mod users;
+pub mod values;
 
 pub use error::StoreError;
 pub use sqlx::AnyConnection as Conn;

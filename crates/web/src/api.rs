@@ -28,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/audit/verify", get(verify_audit))
         .route("/frameworks", get(list_frameworks).post(import_framework))
         .route("/frameworks/{code}", get(show_framework))
+        .route("/indicators/{code}/values", get(indicator_values))
+        .route("/data", axum::routing::post(import_data))
         .route("/openapi.json", get(openapi))
         .fallback(|| async { WebError::code(ErrorCode::NotFound) })
 }
@@ -35,7 +37,7 @@ pub fn routes() -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Passerelle API", description = "Passerelle's JSON API. Errors are `{code, message, fields?, operation_id}`; `code` is stable."),
-    paths(me, list_organisations, create_organisation, list_users, create_user, list_territories, verify_audit, list_frameworks, show_framework, import_framework),
+    paths(me, list_organisations, create_organisation, list_users, create_user, list_territories, verify_audit, list_frameworks, show_framework, import_framework, indicator_values, import_data),
     components(schemas(ApiError, crate::error::FieldError, MeView, OrganisationView, NewOrganisation, UserView, NewUser, TerritoryView, AuditView, PermissionsView, FrameworkSummaryView, ImportView)),
     modifiers(&Security)
 )]
@@ -436,6 +438,116 @@ async fn import_framework(
                 message: crate::i18n::t_args(
                     ctx.locale,
                     "frameworks-invalid",
+                    &[("count", issues.len().to_string().as_str())],
+                ),
+                fields,
+                operation_id: ctx.op.clone(),
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ValuesParams {
+    /// `2020`, `2020Q3`, `2020-07`, `SY2019-2020`, `2020-03-18/2020-06-30`…
+    pub period: String,
+    /// A territory code or name; default `MA`.
+    pub territory: Option<String>,
+    /// Comma-separated: `territory`, `organisation`, `sex`, `age`, `status`, `nationality`, `school_level`.
+    pub by: Option<String>,
+    /// `json` (default) or `csv` (the dimension columns, then `value`; a last total row).
+    pub format: Option<String>,
+    /// Count submitted values too, not only approved ones.
+    pub include_submitted: Option<bool>,
+}
+
+/// An indicator's values for a period and territory, broken down by dimensions. Shares are recomputed.
+#[utoipa::path(get, path = "/api/v1/indicators/{code}/values", tag = "indicators",
+    params(("code" = String, Path, description = "indicator code"), ValuesParams),
+    responses((status = 200, description = "`{indicator, period, territory, by, rows: [{dims, value, qualifier, share}], total, notes}`", body = Object),
+        (status = 422, body = ApiError)), security(("bearer" = [])))]
+async fn indicator_values(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    Query(p): Query<ValuesParams>,
+) -> Result<Response, WebError> {
+    let q = passerelle_service::values::ValuesQuery {
+        indicator: code,
+        period: p.period,
+        territory: p.territory,
+        by: p
+            .by
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+            .map(str::to_string)
+            .collect(),
+        include_submitted: p.include_submitted.unwrap_or(false),
+    };
+    let table = s.svc.indicator_values(Some(ctx.actor()?), &q).await?;
+    if p.format.as_deref() == Some("csv") {
+        return Ok((
+            [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            table.to_csv(),
+        )
+            .into_response());
+    }
+    Ok(Json(table).into_response())
+}
+
+/// Imports aggregate values from a CSV body (`indicator,period,territory,organisation,value`, optional
+/// `qualifier`, `comment` and dimension columns). All or nothing: 422 lists every bad row as
+/// `fields[].field = "line N, column C"`. Focal points may report for their own organisation only.
+#[utoipa::path(post, path = "/api/v1/data", tag = "indicators", request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, description = "`{imported, updated}`", body = Object), (status = 403, body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = [])))]
+async fn import_data(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    body: String,
+) -> Result<Response, WebError> {
+    use passerelle_service::values::ValuesImportError;
+    let actor = ctx.actor()?;
+    match s
+        .svc
+        .import_values(
+            Some(actor),
+            &body,
+            &format!("api:{}", actor.user.username),
+            &ctx.op,
+        )
+        .await
+    {
+        Ok(r) => Ok(Json(r).into_response()),
+        Err(ValuesImportError::Service(e)) => Err(e.into()),
+        Err(ValuesImportError::Invalid(issues)) => {
+            let fields = issues
+                .iter()
+                .map(|i| crate::error::FieldError {
+                    field: format!("line {}, column {}", i.line, i.column),
+                    code: i.code.as_str().to_string(),
+                    message: crate::error::field_message(
+                        &passerelle_domain::DomainError::with_value(
+                            "value",
+                            i.code,
+                            i.value.clone(),
+                        ),
+                        ctx.locale,
+                    ),
+                })
+                .collect();
+            let body = ApiError {
+                code: issues
+                    .first()
+                    .map(|i| i.code.as_str())
+                    .unwrap_or("format")
+                    .to_string(),
+                message: crate::i18n::t_args(
+                    ctx.locale,
+                    "data-invalid",
                     &[("count", issues.len().to_string().as_str())],
                 ),
                 fields,

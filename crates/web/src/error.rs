@@ -49,6 +49,7 @@ impl WebError {
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
             ErrorCode::AuditChainBroken => StatusCode::CONFLICT,
+            ErrorCode::RuleViolated => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -756,3 +756,196 @@ async fn frameworks_are_data_shown_in_three_languages_and_revised_with_history()
         );
     }
 }
+
+#[tokio::test]
+async fn the_2020_report_figures_reproduce_through_the_api() {
+    for backend in testing::backends() {
+        let (app, _) = demo_app(backend).await;
+        let mut c = Client::new(app.clone());
+        c.login("viewer.enabel", PW).await;
+        let get = |path: &str| path.to_string();
+
+        let scol = c
+            .get(&get(
+                "/api/v1/indicators/SNIA-P1-SCOL/values?period=SY2019-2020&by=sex",
+            ))
+            .await
+            .json();
+        assert_eq!(scol["total"]["value"], 3207.0, "{backend:?}");
+        assert_eq!(scol["rows"][0]["dims"]["sex"], "F");
+        assert_eq!(scol["rows"][0]["value"], 1606.0);
+        assert_eq!(
+            scol["rows"][0]["share"], 50.08,
+            "recomputed, not the printed 50.07"
+        );
+
+        let covid = c
+            .get(&get(
+                "/api/v1/indicators/SNIA-P3-COVID/values?period=2020&by=territory",
+            ))
+            .await
+            .json();
+        assert_eq!(covid["total"]["value"], 585.0);
+        let by_region: Vec<(String, f64)> = covid["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["dims"]["territory"].as_str().unwrap().to_string(),
+                    r["value"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            by_region,
+            vec![
+                ("MA-01".into(), 50.0),
+                ("MA-04".into(), 9.0),
+                ("MA-06".into(), 216.0),
+                ("MA-07".into(), 7.0),
+                ("MA-09".into(), 7.0),
+                ("MA-11".into(), 296.0)
+            ]
+        );
+
+        let enf = c
+            .get(&get(
+                "/api/v1/indicators/SNIA-P1-ENF/values?period=SY2019-2020&by=territory&format=csv",
+            ))
+            .await;
+        assert!(
+            enf.body.ends_with(",302\n"),
+            "non-formal education 302: {}",
+            enf.body
+        );
+        assert!(enf.body.starts_with("territory,value\n"));
+
+        for (code, total, f, m) in [
+            ("SNIA-P7-ANAPEC-INSCRITS", 680.0, 261.0, 419.0),
+            ("SNIA-P7-ANAPEC-POSITIONNEMENT", 258.0, 99.0, 159.0),
+            ("SNIA-P7-ANAPEC-ATELIERS", 189.0, 91.0, 98.0),
+            ("SNIA-P7-ANAPEC-INSERES", 20.0, 6.0, 14.0),
+        ] {
+            let t = c
+                .get(&format!(
+                    "/api/v1/indicators/{code}/values?period=2020&by=sex"
+                ))
+                .await
+                .json();
+            assert_eq!(t["total"]["value"], total, "{code}");
+            let v = |sex: &str| {
+                t["rows"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|r| r["dims"]["sex"] == sex)
+                    .map(|r| r["value"].as_f64().unwrap())
+            };
+            assert_eq!((v("F"), v("M")), (Some(f), Some(m)), "{code}");
+        }
+        let avrr = c
+            .get(&get(
+                "/api/v1/indicators/SNIA-P8-AVRR-CUM/values?period=2020",
+            ))
+            .await
+            .json();
+        assert_eq!(avrr["total"]["value"], 13654.0);
+        let mut years = 0.0;
+        for y in 2005..=2020 {
+            years += c
+                .get(&format!(
+                    "/api/v1/indicators/SNIA-P8-AVRR/values?period={y}"
+                ))
+                .await
+                .json()["total"]["value"]
+                .as_f64()
+                .unwrap_or(0.0);
+        }
+        assert_eq!(years, 13654.0, "AVRR 2005–2020 year by year");
+
+        // A viewer reads but cannot report; a focal point reports for its own organisation only.
+        let csrf = c.get("/account").await.csrf();
+        let csv = "indicator,period,territory,organisation,value,sex\nSNIA-P7-CONTRATS-AIDES,2021,MA,ANAPEC,7,\n";
+        let r = c
+            .send(
+                Request::post("/api/v1/data")
+                    .header("x-csrf-token", &csrf)
+                    .body(Body::from(csv))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["fields"][0]["code"], "forbidden");
+        let mut focal = Client::new(app.clone());
+        focal.login("focal.anapec", PW).await;
+        let csrf = focal.get("/account").await.csrf();
+        let r = focal
+            .send(
+                Request::post("/api/v1/data")
+                    .header("x-csrf-token", &csrf)
+                    .body(Body::from(csv))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["imported"], 1);
+        let after = focal
+            .get("/api/v1/indicators/SNIA-P7-CONTRATS-AIDES/values?period=2021")
+            .await
+            .json();
+        assert_eq!(after["total"]["value"], 7.0, "a new value shows at once");
+
+        // Bad rows: every one listed with line, column and reason; nothing saved.
+        let bad = "indicator,period,territory,organisation,value,sex\n\
+                   SNIA-P7-ANAPEC-INSCRITS,2021,MA,ANAPEC,100,\n\
+                   SNIA-NOPE,2021,MA,ANAPEC,1,\n\
+                   SNIA-P7-ANAPEC-INSCRITS,2021Q7,Atlantis,ANAPEC,x,Z\n\
+                   SNIA-P7-ANAPEC-INSCRITS,2021,MA,ANAPEC,150,F\n\
+                   SNIA-P7-CONTRATS-AIDES,2021,MA,OIM,1,\n";
+        let r = focal
+            .send(
+                Request::post("/api/v1/data")
+                    .header("x-csrf-token", &csrf)
+                    .body(Body::from(bad))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let json = r.json();
+        let fields: Vec<String> = json["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["field"].as_str().unwrap(),
+                    f["code"].as_str().unwrap()
+                )
+            })
+            .collect();
+        for expected in [
+            "line 3, column indicator unknown_value",
+            "line 4, column period format",
+            "line 4, column territory unknown_territory",
+            "line 4, column value format",
+            "line 4, column sex unknown_value",
+            "line 5, column value rule_violated",
+            "line 6, column organisation forbidden",
+        ] {
+            assert!(
+                fields.iter().any(|f| f == expected),
+                "missing {expected:?} in {fields:#?}"
+            );
+        }
+        assert!(
+            focal
+                .get("/api/v1/indicators/SNIA-P7-ANAPEC-INSCRITS/values?period=2021")
+                .await
+                .json()["total"]
+                .is_null(),
+            "nothing was saved"
+        );
+    }
+}

@@ -1,0 +1,564 @@
+//! Aggregate values: the import (all or nothing, every bad row listed with its line,
+//! column and reason) and the indicator engine that answers "this indicator, this
+//! period, this territory, broken down by these dimensions".
+//!
+//! The engine computes from the stored values at query time, so a newly approved
+//! value shows at once; there is no rebuild job. Shares are recomputed from the
+//! numbers, never taken from a printed percentage.
+
+use crate::access::{Action, decide};
+use crate::auth::Actor;
+use crate::error::ServiceError;
+use crate::{Service, audit_row};
+use passerelle_domain::values::{self as dv, Qualifier, RowIssue, ValueRow};
+use passerelle_domain::{ErrorCode, OrgCode, Period, TerritoryCode};
+use passerelle_store::frameworks::{self, IndicatorRef};
+use passerelle_store::values::{self, DataValue};
+use passerelle_store::{audit, orgs, territories};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug)]
+pub enum ValuesImportError {
+    Invalid(Vec<RowIssue>),
+    Service(ServiceError),
+}
+
+impl<E: Into<ServiceError>> From<E> for ValuesImportError {
+    fn from(e: E) -> Self {
+        ValuesImportError::Service(e.into())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ValuesImport {
+    pub imported: usize,
+    pub updated: usize,
+}
+
+/// What to compute.
+#[derive(Debug, Clone, Default)]
+pub struct ValuesQuery {
+    pub indicator: String,
+    pub period: String,
+    pub territory: Option<String>,
+    pub by: Vec<String>,
+    /// Count submitted values too, not only approved ones.
+    pub include_submitted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValueLine {
+    /// (dimension, value) in the order asked; empty for the total. Serialised as an
+    /// object, `{"sex": "F"}`.
+    #[serde(serialize_with = "as_object")]
+    pub dims: Vec<(String, String)>,
+    pub value: f64,
+    pub qualifier: Qualifier,
+    /// Percent of the total, recomputed, two decimals.
+    pub share: Option<f64>,
+    /// The organisations whose reports this line sums.
+    pub organisations: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ValuesTable {
+    pub framework: String,
+    pub indicator: String,
+    pub unit: String,
+    pub period: String,
+    pub territory: String,
+    pub by: Vec<String>,
+    pub rows: Vec<ValueLine>,
+    pub total: Option<ValueLine>,
+    /// Things a reader should know: a total computed from its parts, a cell reported by several organisations.
+    pub notes: Vec<String>,
+}
+
+fn issue(line: u64, column: &str, code: ErrorCode, value: impl Into<String>) -> RowIssue {
+    RowIssue {
+        line,
+        column: column.to_string(),
+        code,
+        value: value.into(),
+    }
+}
+
+impl Service {
+    /// Imports values from a CSV: `indicator,period,territory,organisation,value`,
+    /// optional `qualifier`, `comment`, and one column per dimension (`sex`, `age`,
+    /// `status`, `nationality`, `school_level`); an empty dimension cell is the total
+    /// over it. All or nothing. `actor` is `None` for the operator.
+    pub async fn import_values(
+        &self,
+        actor: Option<&Actor>,
+        text: &str,
+        source: &str,
+        op: &str,
+    ) -> Result<ValuesImport, ValuesImportError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let headers: Vec<String> = match reader.headers() {
+            Ok(h) => h
+                .iter()
+                .map(|s| s.trim_start_matches('\u{feff}').to_ascii_lowercase())
+                .collect(),
+            Err(e) => {
+                return Err(ValuesImportError::Invalid(vec![issue(
+                    1,
+                    "header",
+                    ErrorCode::Format,
+                    e.to_string(),
+                )]));
+            }
+        };
+        let mut issues = Vec::new();
+        for required in ["indicator", "period", "territory", "organisation", "value"] {
+            if !headers.iter().any(|h| h == required) {
+                issues.push(issue(1, required, ErrorCode::Required, "missing column"));
+            }
+        }
+        for h in &headers {
+            let known = [
+                "indicator",
+                "period",
+                "territory",
+                "organisation",
+                "value",
+                "qualifier",
+                "comment",
+            ]
+            .contains(&h.as_str())
+                || dv::DIMENSIONS.contains(&h.as_str());
+            if !known {
+                issues.push(issue(1, h, ErrorCode::UnknownValue, "unknown column"));
+            }
+        }
+        if !issues.is_empty() {
+            return Err(ValuesImportError::Invalid(issues));
+        }
+        let col = |name: &str| headers.iter().position(|h| h == name);
+        let mut conn = self.store.conn().await?;
+        let indicators: HashMap<String, IndicatorRef> = frameworks::indicators(&mut conn)
+            .await?
+            .into_iter()
+            .map(|i| (i.code.clone(), i))
+            .collect();
+        let mut territory_cache: HashMap<String, Option<(String, Option<String>)>> = HashMap::new();
+        let mut org_cache: HashMap<String, Option<passerelle_domain::OrgId>> = HashMap::new();
+        let mut rows = Vec::new();
+        let mut parsed = Vec::new();
+        for (i, rec) in reader.records().enumerate() {
+            let line = i as u64 + 2;
+            let rec = match rec {
+                Ok(r) => r,
+                Err(e) => {
+                    issues.push(issue(line, "row", ErrorCode::Format, e.to_string()));
+                    continue;
+                }
+            };
+            let get = |name: &str| col(name).and_then(|c| rec.get(c)).unwrap_or("").to_string();
+            let before = issues.len();
+            let indicator = get("indicator");
+            let ind = indicators.get(&indicator);
+            if ind.is_none() {
+                issues.push(issue(
+                    line,
+                    "indicator",
+                    ErrorCode::UnknownValue,
+                    indicator.clone(),
+                ));
+            }
+            let period = match Period::parse(&get("period")) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    issues.push(issue(line, "period", e.code, get("period")));
+                    None
+                }
+            };
+            let territory_text = get("territory");
+            if !territory_cache.contains_key(&territory_text) {
+                let found = match self.resolve_territory(&territory_text).await {
+                    Ok(t) => Some((t.code.to_string(), t.parent_code.clone())),
+                    Err(_) => None,
+                };
+                territory_cache.insert(territory_text.clone(), found);
+            }
+            let territory = territory_cache.get(&territory_text).cloned().flatten();
+            if territory.is_none() {
+                issues.push(issue(
+                    line,
+                    "territory",
+                    ErrorCode::UnknownTerritory,
+                    territory_text.clone(),
+                ));
+            }
+            let org_text = get("organisation");
+            if !org_cache.contains_key(&org_text) {
+                let found = match OrgCode::parse(&org_text) {
+                    Ok(code) => orgs::by_code(&mut conn, &code).await?.map(|o| o.id),
+                    Err(_) => None,
+                };
+                org_cache.insert(org_text.clone(), found);
+            }
+            match org_cache.get(&org_text).copied().flatten() {
+                None => issues.push(issue(
+                    line,
+                    "organisation",
+                    ErrorCode::UnknownOrganisation,
+                    org_text.clone(),
+                )),
+                Some(org_id) => {
+                    if let Some(a) = actor {
+                        if decide(a, Action::ReportValues(org_id)).is_err() {
+                            issues.push(issue(
+                                line,
+                                "organisation",
+                                ErrorCode::Forbidden,
+                                org_text.clone(),
+                            ));
+                        }
+                    }
+                }
+            }
+            let value = match get("value")
+                .replace(['\u{202f}', '\u{a0}', ' '], "")
+                .replace(',', ".")
+                .parse::<f64>()
+            {
+                Ok(v) if v.is_finite() && v >= 0.0 => Some(v),
+                _ => {
+                    issues.push(issue(line, "value", ErrorCode::Format, get("value")));
+                    None
+                }
+            };
+            let qualifier = Qualifier::parse(&get("qualifier"));
+            if qualifier.is_none() {
+                issues.push(issue(
+                    line,
+                    "qualifier",
+                    ErrorCode::UnknownValue,
+                    get("qualifier"),
+                ));
+            }
+            let mut cells = BTreeMap::new();
+            for dim in dv::DIMENSIONS {
+                let raw = get(dim);
+                if raw.is_empty() {
+                    continue;
+                }
+                match dv::dimension_value(dim, &raw) {
+                    None => issues.push(issue(line, dim, ErrorCode::UnknownValue, raw)),
+                    Some(v) => {
+                        if ind.is_some_and(|i| !i.dimensions.iter().any(|d| d == dim)) {
+                            issues.push(issue(
+                                line,
+                                dim,
+                                ErrorCode::UnknownValue,
+                                format!("{indicator} is not broken down by {dim}"),
+                            ));
+                        }
+                        cells.insert(dim.to_string(), v);
+                    }
+                }
+            }
+            if issues.len() > before {
+                continue;
+            }
+            let (Some(ind), Some(period), Some((territory, _)), Some(value), Some(qualifier)) =
+                (ind, period, territory, value, qualifier)
+            else {
+                continue;
+            };
+            let comment = Some(get("comment")).filter(|c| !c.is_empty());
+            rows.push(ValueRow {
+                line,
+                indicator: ind.code.clone(),
+                period: period.to_string(),
+                territory: territory.clone(),
+                organisation: org_text.to_ascii_uppercase(),
+                cells: cells.clone(),
+                value,
+                qualifier,
+            });
+            parsed.push(DataValue {
+                framework_code: ind.framework_code.clone(),
+                indicator_code: ind.code.clone(),
+                period: period.to_string(),
+                period_start: period.start().to_string(),
+                period_end: period.end().to_string(),
+                territory_code: territory,
+                organisation_code: org_text.to_ascii_uppercase(),
+                cells: dv::cells_key(&cells),
+                value,
+                qualifier: qualifier.as_str().to_string(),
+                comment,
+                status: "approved".into(),
+                source: Some(source.to_string()),
+                source_line: Some(line as i64),
+            });
+        }
+        let parents: HashMap<String, String> = territory_cache
+            .values()
+            .flatten()
+            .filter_map(|(c, p)| p.clone().map(|p| (c.clone(), p)))
+            .collect();
+        issues.extend(dv::check_rules(&rows, &|t| parents.get(t).cloned()));
+        if !issues.is_empty() {
+            issues.sort_by(|a, b| a.line.cmp(&b.line));
+            return Err(ValuesImportError::Invalid(issues));
+        }
+        drop(conn);
+        let mut tx = self.store.begin().await?;
+        let mut report = ValuesImport {
+            imported: 0,
+            updated: 0,
+        };
+        for v in &parsed {
+            if values::upsert(&mut tx, v).await? {
+                report.imported += 1;
+            } else {
+                report.updated += 1;
+            }
+        }
+        audit::append(
+            &mut tx,
+            audit_row(
+                actor,
+                op,
+                "import_values",
+                "data_value",
+                None,
+                json!({"source": source, "imported": report.imported, "updated": report.updated}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// Computes an indicator's values for a period and territory, broken down by
+    /// `by` (`territory`, `organisation`, or disaggregation dimensions).
+    pub async fn indicator_values(
+        &self,
+        actor: Option<&Actor>,
+        q: &ValuesQuery,
+    ) -> Result<ValuesTable, ServiceError> {
+        if let Some(a) = actor {
+            decide(a, Action::ViewDirectory)?;
+        }
+        let mut conn = self.store.conn().await?;
+        let ind = frameworks::indicators(&mut conn)
+            .await?
+            .into_iter()
+            .find(|i| i.code == q.indicator.trim())
+            .ok_or_else(|| {
+                ServiceError::invalid(passerelle_domain::DomainError::with_value(
+                    "indicator",
+                    ErrorCode::UnknownValue,
+                    q.indicator.trim(),
+                ))
+            })?;
+        let period = Period::parse(&q.period)?;
+        let territory = match q.territory.as_deref().filter(|t| !t.trim().is_empty()) {
+            Some(t) => {
+                drop(conn);
+                let found = self.resolve_territory(t).await?;
+                conn = self.store.conn().await?;
+                found.code
+            }
+            None => TerritoryCode::parse("MA")?,
+        };
+        for b in &q.by {
+            if !(b == "territory" || b == "organisation" || dv::DIMENSIONS.contains(&b.as_str())) {
+                return Err(passerelle_domain::DomainError::with_value(
+                    "by",
+                    ErrorCode::UnknownValue,
+                    b.clone(),
+                )
+                .into());
+            }
+        }
+        let statuses: &[&str] = if q.include_submitted {
+            &["approved", "submitted"]
+        } else {
+            &["approved"]
+        };
+        let stored = values::for_indicator(&mut conn, &ind.code, period.as_str(), statuses).await?;
+        let by_territory = q.by.iter().any(|b| b == "territory");
+        let by_org = q.by.iter().any(|b| b == "organisation");
+        let dims: Vec<&String> =
+            q.by.iter()
+                .filter(|b| *b != "territory" && *b != "organisation")
+                .collect();
+        let children: Vec<String> = if by_territory {
+            territories::children(&mut conn, &territory)
+                .await?
+                .into_iter()
+                .map(|t| t.code.to_string())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut notes = Vec::new();
+        // Group the stored values that answer each line.
+        let mut groups: BTreeMap<Vec<(String, String)>, Vec<&DataValue>> = BTreeMap::new();
+        let mut totals: Vec<&DataValue> = Vec::new();
+        for v in &stored {
+            let cells = dv::parse_cells_key(&v.cells);
+            let at_scope = v.territory_code == territory.as_str();
+            let in_children = children.contains(&v.territory_code);
+            if at_scope && cells.is_empty() {
+                totals.push(v);
+            }
+            let cells_match =
+                cells.len() == dims.len() && dims.iter().all(|d| cells.contains_key(d.as_str()));
+            if !cells_match || dims.is_empty() && !by_territory && !by_org {
+                continue;
+            }
+            if (by_territory && !in_children) || (!by_territory && !at_scope) {
+                continue;
+            }
+            let mut key = Vec::new();
+            for b in &q.by {
+                let value = match b.as_str() {
+                    "territory" => v.territory_code.clone(),
+                    "organisation" => v.organisation_code.clone(),
+                    d => cells.get(d).cloned().unwrap_or_default(),
+                };
+                key.push((b.clone(), value));
+            }
+            groups.entry(key).or_default().push(v);
+        }
+        let line = |dims: Vec<(String, String)>, vs: &[&DataValue]| {
+            let mut orgs: Vec<String> = vs.iter().map(|v| v.organisation_code.clone()).collect();
+            orgs.sort();
+            orgs.dedup();
+            let qualifier = if vs.iter().any(|v| v.qualifier == "about") {
+                Qualifier::About
+            } else if vs.iter().any(|v| v.qualifier == "at_least") {
+                Qualifier::AtLeast
+            } else {
+                Qualifier::Exact
+            };
+            ValueLine {
+                dims,
+                value: vs.iter().map(|v| v.value).sum(),
+                qualifier,
+                share: None,
+                organisations: orgs,
+            }
+        };
+        let mut rows: Vec<ValueLine> = groups.into_iter().map(|(k, vs)| line(k, &vs)).collect();
+        for r in &rows {
+            if r.organisations.len() > 1 && !by_org {
+                notes.push(format!(
+                    "{} reported by {} organisations ({}): summed; check for double counting",
+                    describe(&r.dims),
+                    r.organisations.len(),
+                    r.organisations.join(", ")
+                ));
+            }
+        }
+        let total = if !totals.is_empty() {
+            Some(line(Vec::new(), &totals))
+        } else if !rows.is_empty() && (by_territory || by_org) {
+            notes.push("total computed from the lines shown (no total was reported)".to_string());
+            let sum: Vec<&DataValue> = Vec::new();
+            let mut t = line(Vec::new(), &sum);
+            t.value = rows.iter().map(|r| r.value).sum();
+            Some(t)
+        } else {
+            None
+        };
+        if let Some(t) = &total {
+            if t.value > 0.0 && ind.unit == "persons" {
+                for r in &mut rows {
+                    r.share = Some((r.value / t.value * 10000.0).round() / 100.0);
+                }
+            }
+            let parts: f64 = rows.iter().map(|r| r.value).sum();
+            if !rows.is_empty() && by_territory && parts < t.value {
+                notes.push(format!(
+                    "the lines sum to {parts}, the total is {}: {} not broken down",
+                    t.value,
+                    t.value - parts
+                ));
+            }
+        }
+        Ok(ValuesTable {
+            framework: ind.framework_code,
+            indicator: ind.code,
+            unit: ind.unit,
+            period: period.to_string(),
+            territory: territory.to_string(),
+            by: q.by.clone(),
+            rows,
+            total,
+            notes,
+        })
+    }
+}
+
+fn as_object<S: serde::Serializer>(dims: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(dims.len()))?;
+    for (k, v) in dims {
+        map.serialize_entry(k, v)?;
+    }
+    map.end()
+}
+
+fn describe(dims: &[(String, String)]) -> String {
+    if dims.is_empty() {
+        "the total".into()
+    } else {
+        dims.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl ValuesTable {
+    /// CSV: the dimension columns, then `value`; a last total row with empty
+    /// dimension cells.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::new();
+        let mut header: Vec<&str> = self.by.iter().map(String::as_str).collect();
+        header.push("value");
+        out.push_str(&header.join(","));
+        out.push('\n');
+        let fmt = |v: f64| {
+            if v.fract() == 0.0 {
+                format!("{}", v as i64)
+            } else {
+                format!("{v}")
+            }
+        };
+        for r in &self.rows {
+            let mut cells: Vec<String> = r.dims.iter().map(|(_, v)| csv_field(v)).collect();
+            cells.push(fmt(r.value));
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+        if let Some(t) = &self.total {
+            let mut cells = vec![String::new(); self.by.len()];
+            cells.push(fmt(t.value));
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}

@@ -1,0 +1,131 @@
+//! Aggregate values.
+
+use crate::{Conn, StoreError, now};
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataValue {
+    pub framework_code: String,
+    pub indicator_code: String,
+    pub period: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub territory_code: String,
+    pub organisation_code: String,
+    pub cells: String,
+    pub value: f64,
+    pub qualifier: String,
+    pub comment: Option<String>,
+    pub status: String,
+    pub source: Option<String>,
+    pub source_line: Option<i64>,
+}
+
+/// Inserts a value, or replaces the value stored for the same cell. Returns whether
+/// it was new.
+pub async fn upsert(conn: &mut Conn, v: &DataValue) -> Result<bool, StoreError> {
+    let ts = now();
+    let existing: Option<i64> = sqlx::query_scalar(
+        "select data_value_id from data_value
+         where indicator_code = $1 and period = $2 and territory_code = $3 and organisation_code = $4 and cells = $5",
+    )
+    .bind(&v.indicator_code)
+    .bind(&v.period)
+    .bind(&v.territory_code)
+    .bind(&v.organisation_code)
+    .bind(&v.cells)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(id) = existing {
+        sqlx::query(
+            "update data_value set value = $1, qualifier = $2, comment = $3, status = $4, source = $5, source_line = $6, updated_at = $7
+             where data_value_id = $8",
+        )
+        .bind(v.value)
+        .bind(&v.qualifier)
+        .bind(v.comment.as_deref())
+        .bind(&v.status)
+        .bind(v.source.as_deref())
+        .bind(v.source_line)
+        .bind(&ts)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        return Ok(false);
+    }
+    sqlx::query(
+        "insert into data_value (framework_code, indicator_code, period, period_start, period_end, territory_code, organisation_code,
+           cells, value, qualifier, comment, status, source, source_line, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+    )
+    .bind(&v.framework_code)
+    .bind(&v.indicator_code)
+    .bind(&v.period)
+    .bind(&v.period_start)
+    .bind(&v.period_end)
+    .bind(&v.territory_code)
+    .bind(&v.organisation_code)
+    .bind(&v.cells)
+    .bind(v.value)
+    .bind(&v.qualifier)
+    .bind(v.comment.as_deref())
+    .bind(&v.status)
+    .bind(v.source.as_deref())
+    .bind(v.source_line)
+    .bind(&ts)
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
+}
+
+/// The values of one indicator for one period, with the given statuses.
+pub async fn for_indicator(
+    conn: &mut Conn,
+    indicator: &str,
+    period: &str,
+    statuses: &[&str],
+) -> Result<Vec<DataValue>, StoreError> {
+    let rows = sqlx::query(
+        "select framework_code, indicator_code, period, period_start, period_end, territory_code, organisation_code, cells, value,
+           qualifier, comment, status, source, source_line
+         from data_value where indicator_code = $1 and period = $2 order by territory_code, organisation_code, cells",
+    )
+    .bind(indicator)
+    .bind(period)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let status: String = r.try_get("status")?;
+        if !statuses.contains(&status.as_str()) {
+            continue;
+        }
+        out.push(DataValue {
+            framework_code: r.try_get("framework_code")?,
+            indicator_code: r.try_get("indicator_code")?,
+            period: r.try_get("period")?,
+            period_start: r.try_get("period_start")?,
+            period_end: r.try_get("period_end")?,
+            territory_code: r.try_get("territory_code")?,
+            organisation_code: r.try_get("organisation_code")?,
+            cells: r.try_get("cells")?,
+            value: r.try_get("value")?,
+            qualifier: r.try_get("qualifier")?,
+            comment: r.try_get("comment")?,
+            status,
+            source: r.try_get("source")?,
+            source_line: r.try_get("source_line")?,
+        });
+    }
+    Ok(out)
+}
+
+/// The periods that have values for an indicator, newest first.
+pub async fn periods(conn: &mut Conn, indicator: &str) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "select distinct period from data_value where indicator_code = $1 order by period desc",
+    )
+    .bind(indicator)
+    .fetch_all(&mut *conn)
+    .await?)
+}
