@@ -31,3 +31,29 @@ test('the secretariat reads the AMUDDU framework in French and in Arabic', async
   await page.screenshot({ path: `${SCREENSHOTS}framework-ar.png`, fullPage: false });
   await page.close();
 });
+
+test('a donor reads the COVID figure by region, with its chart, in French then Arabic', async () => {
+  const page = await newPage(browser);
+  await login(page, server.base, 'viewer.enabel');
+  await page.getByRole('link', { name: 'Cadres de résultats' }).click();
+  await page.getByRole('link', { name: 'SNIA' }).click();
+  await page.getByRole('link', { name: /SNIA-P3-COVID/ }).click();
+  await page.getByLabel('Ventiler par').selectOption('territory');
+  await page.getByRole('button', { name: 'Afficher' }).click();
+  const casa = page.locator('tr', { hasText: 'Casablanca-Settat' });
+  assert.match(await casa.textContent(), /216/);
+  assert.match(await casa.textContent(), /36,92 %/);
+  assert.match(await page.locator('tr.total').textContent(), /585/);
+  assert.equal(await page.locator('figure.chart svg rect').count(), 6);
+  await page.screenshot({ path: `${SCREENSHOTS}indicator-fr.png`, fullPage: true });
+
+  await page.getByRole('button', { name: 'العربية' }).click();
+  await page.waitForSelector('html[dir="rtl"]');
+  assert.match(await page.locator('tr', { hasText: '216' }).textContent(), /الدار البيضاء سطات/);
+  await page.screenshot({ path: `${SCREENSHOTS}indicator-ar.png`, fullPage: true });
+  const href = await page.getByRole('link', { name: 'تحميل بصيغة CSV' }).getAttribute('href');
+  const csv = await (await page.request.get(server.base + href)).text();
+  assert.match(csv, /^territory,value\n/);
+  assert.match(csv, /\n,585\n$/);
+  await page.close();
+});

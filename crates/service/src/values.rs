@@ -562,3 +562,24 @@ fn csv_field(s: &str) -> String {
         s.to_string()
     }
 }
+
+impl Service {
+    /// An indicator's definition and the periods that have values, newest first.
+    pub async fn indicator_overview(
+        &self,
+        actor: Option<&Actor>,
+        code: &str,
+    ) -> Result<(IndicatorRef, Vec<String>), ServiceError> {
+        if let Some(a) = actor {
+            decide(a, Action::ViewDirectory)?;
+        }
+        let mut conn = self.store.conn().await?;
+        let ind = frameworks::indicators(&mut conn)
+            .await?
+            .into_iter()
+            .find(|i| i.code == code.trim())
+            .ok_or(ServiceError::NotFound)?;
+        let periods = values::periods(&mut conn, &ind.code).await?;
+        Ok((ind, periods))
+    }
+}

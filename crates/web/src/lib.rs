@@ -8,6 +8,7 @@
 //! become a page or a `{code, message}` body in the user's language ([`error`]).
 
 pub mod api;
+mod chart;
 pub mod ctx;
 pub mod error;
 pub mod i18n;

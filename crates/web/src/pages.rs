@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/territories/{code}", get(territory))
         .route("/frameworks", get(frameworks))
         .route("/frameworks/{code}", get(framework))
+        .route("/indicators/{code}", get(indicator))
         .route("/static/app.css", get(stylesheet))
 }
 
@@ -963,5 +964,209 @@ async fn framework(
         nodes,
         contributions: view.contributions,
     };
+    Ok(render_page(&page))
+}
+
+struct ValueRowView {
+    label: String,
+    value: String,
+    share: String,
+    orgs: String,
+}
+
+#[derive(Template)]
+#[template(path = "indicator.html")]
+struct IndicatorPage {
+    p: Page,
+    code: String,
+    framework: String,
+    title: String,
+    periods: Vec<(String, bool)>,
+    by_choices: Vec<(&'static str, String, bool)>,
+    territory: String,
+    dim_label: String,
+    rows: Vec<ValueRowView>,
+    total: Option<ValueRowView>,
+    caption: String,
+    chart: String,
+    notes: Vec<String>,
+    csv_link: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct IndicatorQuery {
+    period: Option<String>,
+    by: Option<String>,
+    territory: Option<String>,
+}
+
+async fn indicator(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<IndicatorQuery>,
+) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    let l = ctx.locale;
+    let (ind, periods) = s.svc.indicator_overview(Some(actor), &code).await?;
+    let period = q
+        .period
+        .clone()
+        .filter(|p| periods.contains(p))
+        .or_else(|| periods.first().cloned())
+        .unwrap_or_default();
+    let by =
+        q.by.clone()
+            .unwrap_or_else(|| ind.dimensions.first().cloned().unwrap_or_default());
+    let territory = q
+        .territory
+        .clone()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| "MA".into());
+    let mut by_choices = vec![("", i18n::t(l, "values-total"), by.is_empty())];
+    for d in [
+        "territory",
+        "organisation",
+        "sex",
+        "age",
+        "status",
+        "nationality",
+        "school_level",
+    ] {
+        if d == "territory" || d == "organisation" || ind.dimensions.iter().any(|x| x == d) {
+            by_choices.push((d, i18n::t(l, &format!("dim-{d}")), by == d));
+        }
+    }
+    let mut page = IndicatorPage {
+        p: Page::new(&ctx, "nav-frameworks"),
+        code: ind.code.clone(),
+        framework: ind.framework_code.clone(),
+        title: ind.title.pick(l).to_string(),
+        periods: periods.iter().map(|x| (x.clone(), *x == period)).collect(),
+        by_choices,
+        territory: territory.clone(),
+        dim_label: if by.is_empty() {
+            String::new()
+        } else {
+            i18n::t(l, &format!("dim-{by}"))
+        },
+        rows: Vec::new(),
+        total: None,
+        caption: String::new(),
+        chart: String::new(),
+        notes: Vec::new(),
+        csv_link: String::new(),
+        error: None,
+    };
+    if period.is_empty() {
+        return Ok(render_page(&page));
+    }
+    let query = passerelle_service::values::ValuesQuery {
+        indicator: ind.code.clone(),
+        period: period.clone(),
+        territory: Some(territory.clone()),
+        by: if by.is_empty() {
+            Vec::new()
+        } else {
+            vec![by.clone()]
+        },
+        include_submitted: false,
+    };
+    let table = match s.svc.indicator_values(Some(actor), &query).await {
+        Ok(t) => t,
+        Err(ServiceError::Invalid(errors)) => {
+            page.error = errors.first().map(|e| {
+                format!(
+                    "{} — {}",
+                    i18n::t(l, &format!("field-{}", e.field)),
+                    crate::error::field_message(e, l)
+                )
+            });
+            let mut r = render_page(&page);
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(r);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let regions = s.svc.territories(None).await?;
+    let mut names: std::collections::HashMap<String, String> = regions
+        .iter()
+        .map(|t| (t.code.to_string(), territory_name(t, l).to_string()))
+        .collect();
+    if let Ok(code) = TerritoryCode::parse(&table.territory) {
+        for t in s.svc.territories(Some(&code)).await? {
+            names.insert(t.code.to_string(), territory_name(&t, l).to_string());
+        }
+    }
+    let label_of = |dim: &str, value: &str| match dim {
+        "territory" => names
+            .get(value)
+            .cloned()
+            .unwrap_or_else(|| value.to_string()),
+        "organisation" => value.to_string(),
+        d => {
+            let key = format!("dim-{d}-{value}");
+            let t = i18n::t(l, &key);
+            if t == key { value.to_string() } else { t }
+        }
+    };
+    let fmt = |v: f64, q: passerelle_domain::values::Qualifier| {
+        let n = if v.fract() == 0.0 {
+            l.format_int(v as i64)
+        } else {
+            l.format_decimal(v, 2)
+        };
+        match q {
+            passerelle_domain::values::Qualifier::Exact => n,
+            other => format!(
+                "{} {n}",
+                i18n::t(l, &format!("qualifier-{}", other.as_str()))
+            ),
+        }
+    };
+    let mut chart_rows = Vec::new();
+    for r in &table.rows {
+        let label = r
+            .dims
+            .iter()
+            .map(|(d, v)| label_of(d, v))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let value = fmt(r.value, r.qualifier);
+        chart_rows.push((label.clone(), r.value, value.clone()));
+        page.rows.push(ValueRowView {
+            label,
+            value,
+            share: r
+                .share
+                .map(|x| format!("{} %", l.format_decimal(x, 2)))
+                .unwrap_or_default(),
+            orgs: r.organisations.join(", "),
+        });
+    }
+    page.total = table.total.as_ref().map(|t| ValueRowView {
+        label: String::new(),
+        value: fmt(t.value, t.qualifier),
+        share: String::new(),
+        orgs: t.organisations.join(", "),
+    });
+    let place = names.get(&table.territory).cloned().unwrap_or_else(|| {
+        if table.territory == "MA" {
+            i18n::t(l, "territory-national")
+        } else {
+            table.territory.clone()
+        }
+    });
+    page.caption = format!("{} — {} — {}", page.title, period, place);
+    page.chart = crate::chart::bars(&chart_rows, l == Locale::Ar, &page.caption);
+    page.notes = table.notes.clone();
+    let by_q: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("period", &period)
+        .append_pair("territory", &table.territory)
+        .append_pair("by", &by)
+        .append_pair("format", "csv")
+        .finish();
+    page.csv_link = format!("/api/v1/indicators/{}/values?{by_q}", ind.code);
     Ok(render_page(&page))
 }
