@@ -508,6 +508,8 @@ pub fn link_csv_files(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
 
     fn run_csv(
@@ -617,6 +619,67 @@ mod tests {
         assert_eq!(rep.link.issues.bad_dates, 1);
         assert_eq!(rep.link.issues.bad_phones, 1);
         assert_eq!(rep.notes.len(), 2, "{:?}", rep.notes);
+    }
+
+    /// A small file (an NGO's 50 beneficiaries is a real case) has too few candidate pairs
+    /// to estimate weights from; the built-in prior then decides, and it must not let a
+    /// shared household phone and the weak fields (city, nationality) outweigh a different
+    /// given name, sex and birth date.
+    const SMALL_HOUSEHOLD_FILE: &str = "\
+id,given_name,family_name,name_arabic,sex,birth_date,nationality,phone,document_number,city
+a1,Mohamed,Diallo,,M,1994,GN,+212 661 23 45 67,,Rabat
+a2,Muhammad,Dialo,,M,1994-03-12,GN,0661234567,,Rabat
+a3,,,محمد ديالو,M,1994,GN,,,Rabat
+b1,Fatoumata,Camara,,F,1990-05-01,ML,0700112233,P1234567,Casablanca
+b2,Fatimata,Kamara,,F,1990-01-05,ML,,P 1234567,Casablanca
+c1,Aminata,Diallo,,F,2001-07-07,SN,0612121212,,Rabat
+c2,Mamadou,Diallo,,M,1985,SN,0612121212,,Rabat
+";
+
+    #[test]
+    fn small_file_keeps_a_household_apart_and_links_the_same_persons() {
+        let (out, _) =
+            run_csv(SMALL_HOUSEHOLD_FILE, &[], OutputKind::Clusters).expect("small file runs");
+        let cluster: HashMap<String, String> = out
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_once(','))
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        let mut groups: Vec<Vec<&str>> = Vec::new();
+        let mut ids: Vec<&String> = cluster.keys().collect();
+        ids.sort();
+        for id in ids {
+            match groups.iter_mut().find(|g| cluster[g[0]] == cluster[id]) {
+                Some(g) => g.push(id),
+                None => groups.push(vec![id]),
+            }
+        }
+        groups.sort();
+        assert_eq!(
+            groups,
+            vec![
+                vec!["a1", "a2", "a3"],
+                vec!["b1", "b2"],
+                vec!["c1"],
+                vec!["c2"]
+            ],
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn small_file_scores_a_household_pair_as_a_non_match() {
+        let (out, _) =
+            run_csv(SMALL_HOUSEHOLD_FILE, &[], OutputKind::Pairs).expect("small file runs");
+        for line in out.lines().skip(1) {
+            let f: Vec<&str> = line.splitn(5, ',').collect();
+            if f[..2] == ["c1", "c2"] || f[..2] == ["c2", "c1"] {
+                // Pairs below `pairs_min_probability` (0.01) are not written at all.
+                let p: f64 = f[3].parse().expect("a probability");
+                panic!("c1–c2 scored {p}, expected below 0.01: {line}");
+            }
+        }
     }
 
     #[test]

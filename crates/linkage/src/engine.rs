@@ -37,8 +37,12 @@ pub struct Config {
     /// Model related non-matches (households, twins) as a latent class of their own.
     pub related_class: bool,
     /// Below this many candidate pairs EM is not run (too little to learn from) and the
-    /// built-in prior weights are used.
+    /// built-in prior weights are used ([`Params::prior`]).
     pub em_min_pairs: usize,
+    /// Weight of the built-in prior in EM, in pseudo-pairs per class, on the class shares
+    /// and the non-match distributions (0: plain maximum likelihood). See
+    /// [`crate::fellegi_sunter::PRIOR_STRENGTH`].
+    pub em_prior_strength: f64,
 }
 
 impl Default for Config {
@@ -52,6 +56,7 @@ impl Default for Config {
             em_tolerance: 1e-5,
             term_frequency: true,
             em_min_pairs: 200,
+            em_prior_strength: crate::fellegi_sunter::PRIOR_STRENGTH,
             related_class: true,
         }
     }
@@ -95,7 +100,8 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    /// A matcher with the built-in neutral prior, for scoring before any data is linked.
+    /// A matcher with the built-in prior ([`Params::prior`]: conservative weights, weak
+    /// context fields, a household class), for scoring before any data is linked.
     /// Prefer a matcher returned by [`link`], whose weights were estimated on real data.
     pub fn untrained(extra_fields: Vec<String>) -> Matcher {
         Matcher {
@@ -450,14 +456,25 @@ pub(crate) fn run(
     for &p in &patterns {
         *counts.entry(p).or_insert(0) += 1;
     }
-    let mut init = Params::prior(n_extra);
-    if pairs.len() >= config.em_min_pairs {
-        init = seed_params(&counts, &init, config.related_class);
-    }
-    let params = if pairs.len() >= config.em_min_pairs {
-        em(&counts, init, config.em_max_iterations, config.em_tolerance)
+    // Below `em_min_pairs` the built-in prior decides; above, EM estimates the weights,
+    // shrunk towards the prior by `em_prior_strength` pseudo-pairs per class.
+    let prior = if config.related_class {
+        Params::prior(n_extra)
     } else {
-        init
+        Params::prior(n_extra).without_related()
+    };
+    let params = if pairs.len() >= config.em_min_pairs {
+        let init = seed_params(&counts, &prior, config.related_class);
+        em(
+            &counts,
+            init,
+            &prior,
+            config.em_prior_strength,
+            config.em_max_iterations,
+            config.em_tolerance,
+        )
+    } else {
+        prior
     };
     let weight_of: HashMap<u64, f64> = counts
         .keys()

@@ -5,9 +5,16 @@
 //! (shared household phones, year-only dates). EM fits a two-class mixture (matches,
 //! non-matches) to the comparison vectors of the candidate pairs and so learns, per
 //! dataset, how often each agreement level occurs among matches (m) and non-matches (u).
-//! The u probabilities are initialised from random record pairs (which are almost all
-//! non-matches) and the m probabilities from a neutral prior; the fitted weights are then
-//! `log2(m / u)` per field plus the prior odds `log2(λ / (1 − λ))`.
+//! EM starts from a rough split of the candidate pairs and from a built-in prior
+//! ([`Params::prior`]); the fitted weights are then `log2(m / u)` per field plus the prior
+//! odds `log2(λ / (1 − λ))` (a third class, related non-matches, is described at
+//! [`Params`]).
+//!
+//! Small files: with fewer than `Config::em_min_pairs` candidate pairs EM is not run and
+//! the prior decides; above that, EM is a maximum a posteriori fit that shrinks the class
+//! shares and the non-match distributions towards the prior by [`PRIOR_STRENGTH`]
+//! pseudo-pairs, so that a few hundred pairs cannot teach it that a shared city or phone
+//! is rare among different persons.
 //!
 //! EM runs on the distinct comparison patterns with their counts (a few thousand at most),
 //! not on the pairs, so it costs milliseconds even for millions of pairs.
@@ -97,6 +104,72 @@ fn ties(field: usize) -> &'static [&'static [usize]] {
     }
 }
 
+/// Prior share of matches among candidate pairs: conservative (candidate pairs of a
+/// registry are mostly different persons who share a name, a phone or a city).
+pub const PRIOR_LAMBDA: f64 = 0.05;
+/// Prior share of related non-matches (households, twins) among candidate pairs.
+pub const PRIOR_LAMBDA_RELATED: f64 = 0.05;
+/// Weight of the built-in prior in EM, in pseudo-pairs per class (a Dirichlet prior on the
+/// class shares and on the level distributions of the non-match classes, see `em`). The
+/// estimates are `(expected counts + PRIOR_STRENGTH · prior) / (class size +
+/// PRIOR_STRENGTH)`: with a few hundred candidate pairs the prior still weighs, with
+/// thousands it vanishes.
+pub const PRIOR_STRENGTH: f64 = 20.0;
+
+/// Prior level distributions `(m, u, r)` of a field, levels in [`Field::levels`] order
+/// (level 0 is "different"). `u` is among candidate pairs of *unrelated* persons (who were
+/// blocked together, so agree on names more often than random pairs), `r` among relatives
+/// (same household). Given name, birth date and document are tied: `r = u`.
+pub fn prior_table(field: Field) -> (&'static [f64], &'static [f64], &'static [f64]) {
+    match field {
+        // different, loosely similar, similar, subset, equivalent, exact
+        Field::GivenName => (
+            &[0.04, 0.03, 0.05, 0.05, 0.13, 0.70],
+            &[0.90, 0.05, 0.025, 0.005, 0.005, 0.015],
+            &[0.90, 0.05, 0.025, 0.005, 0.005, 0.015],
+        ),
+        Field::FamilyName => (
+            &[0.04, 0.03, 0.05, 0.05, 0.13, 0.70],
+            &[0.85, 0.06, 0.03, 0.01, 0.01, 0.04],
+            &[0.10, 0.03, 0.03, 0.02, 0.07, 0.75],
+        ),
+        // different, year off by one, same year, year only, near, exact
+        Field::BirthDate => (
+            &[0.03, 0.04, 0.03, 0.25, 0.10, 0.55],
+            &[0.85, 0.06, 0.04, 0.04, 0.005, 0.005],
+            &[0.85, 0.06, 0.04, 0.04, 0.005, 0.005],
+        ),
+        // different, exact
+        Field::Sex => (&[0.02, 0.98], &[0.5, 0.5], &[0.5, 0.5]),
+        // different, near, exact
+        Field::Phone => (
+            &[0.35, 0.05, 0.60],
+            &[0.97, 0.01, 0.02],
+            &[0.30, 0.02, 0.68],
+        ),
+        Field::Document => (
+            &[0.05, 0.10, 0.85],
+            &[0.995, 0.003, 0.002],
+            &[0.995, 0.003, 0.002],
+        ),
+        // different, exact
+        Field::Nationality => (&[0.05, 0.95], &[0.40, 0.60], &[0.05, 0.95]),
+        // different, similar, exact
+        Field::City => (
+            &[0.20, 0.05, 0.75],
+            &[0.50, 0.05, 0.45],
+            &[0.10, 0.05, 0.85],
+        ),
+        // different, loosely similar, similar, exact: an unknown column (an address, a
+        // camp, an organisation…) is given moderate weight both ways.
+        Field::Extra(_) => (
+            &[0.10, 0.10, 0.15, 0.65],
+            &[0.70, 0.12, 0.08, 0.10],
+            &[0.30, 0.10, 0.10, 0.50],
+        ),
+    }
+}
+
 /// A pattern's score: total weight (bits) and each field's contribution, measured against
 /// the non-match class that explains the pattern best.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,38 +181,55 @@ pub struct PatternScore {
 }
 
 impl Params {
-    /// A neutral prior used before EM, and by an untrained matcher: agreement is likely
-    /// among matches and, with probability 1/levels, among non-matches.
+    /// The built-in prior: the weights used when there is too little data to estimate them
+    /// (fewer than `Config::em_min_pairs` candidate pairs, an untrained matcher), the
+    /// Dirichlet prior EM shrinks towards (see [`PRIOR_STRENGTH`]) and its starting point.
+    ///
+    /// The values are written from what is known of registries of migrants in general,
+    /// not fitted to any data set, and are deliberately conservative (see [`prior_table`]):
+    ///
+    /// * identity fields (given name, birth date, document) are strong both ways;
+    /// * the family name is strong for a match against strangers, but relatives share it;
+    /// * context fields (phone, nationality, city) are weak: a household shares them, and a
+    ///   small organisation's beneficiaries mostly share a city and a nationality. Their
+    ///   agreement is worth about one bit each against strangers and nothing against
+    ///   relatives, so it can never outweigh a disagreement on given name, birth date or sex;
+    /// * a related (household) class is present from the start, so that a pair agreeing only
+    ///   on family name, phone and city is read as "same household" rather than "same
+    ///   person";
+    /// * matches are assumed rare among candidate pairs (λ = 0.05).
     pub fn prior(n_extra: usize) -> Params {
         let nf = field_count(n_extra);
         let mut m = Vec::with_capacity(nf);
         let mut u = Vec::with_capacity(nf);
+        let mut r = Vec::with_capacity(nf);
         for f in 0..nf {
-            let k = Field::from_index(f).levels();
-            // m: geometric, most mass on the top level; u: most mass on "different".
-            let mut mf: Vec<f64> = (0..k)
-                .map(|l| 0.5f64.powi((k - 1 - l) as i32 * 2))
-                .collect();
-            mf[0] = 0.02;
+            let (mf, uf, rf) = prior_table(Field::from_index(f));
+            let mut mf = mf.to_vec();
+            let mut uf = uf.to_vec();
+            let mut rf = rf.to_vec();
             normalise(&mut mf, 1e-4);
-            let mut uf: Vec<f64> = (0..k).map(|l| 0.3f64.powi(l as i32 + 1)).collect();
-            uf[0] = 0.8;
-            if Field::from_index(f) == Field::Sex {
-                uf = vec![0.5, 0.5];
-                mf = vec![0.03, 0.97];
-            }
             normalise(&mut uf, 1e-4);
+            normalise(&mut rf, 1e-4);
             m.push(mf);
             u.push(uf);
+            r.push(rf);
         }
         Params {
-            lambda: 0.05,
-            lambda_related: 0.0,
-            r: u.clone(),
+            lambda: PRIOR_LAMBDA,
+            lambda_related: PRIOR_LAMBDA_RELATED,
             m,
             u,
+            r,
             iterations: 0,
         }
+    }
+
+    /// The same parameters without the related class (two-class model).
+    pub(crate) fn without_related(mut self) -> Params {
+        self.lambda_related = 0.0;
+        self.r.clone_from(&self.u);
+        self
     }
 
     /// Number of fields.
@@ -227,7 +317,7 @@ pub(crate) fn seed_params(patterns: &HashMap<u64, u64>, prior: &Params, related:
             .map(|v| v.iter().map(|x| x * 5.0).collect())
             .collect()
     };
-    let mut counts = [scale(&prior.m), scale(&prior.u), scale(&prior.u)];
+    let mut counts = [scale(&prior.m), scale(&prior.u), scale(&prior.r)];
     let mut sizes = [0.0f64; CLASSES];
     for (&p, &c) in patterns {
         let l = Comparison::levels_of(p);
@@ -294,7 +384,25 @@ fn apply_ties(counts: &mut [Vec<Vec<f64>>; CLASSES], nf: usize) {
 
 /// Runs EM over pattern counts, starting from `init` (two classes, or three when `init`
 /// has a related class).
-pub(crate) fn em(patterns: &HashMap<u64, u64>, init: Params, max_iter: usize, tol: f64) -> Params {
+///
+/// EM maximises the posterior under a Dirichlet prior centred on `prior` (see
+/// [`PRIOR_STRENGTH`]): each M-step adds `strength · prior` to the expected level counts of
+/// the two non-match classes, and `strength` pseudo-pairs per class, shared as the prior's
+/// class shares, to the class sizes. With a few hundred candidate pairs the non-match
+/// distributions stay near the prior — sharing a city, a nationality or a phone remains
+/// common among different persons, so those fields stay weak; with many pairs the data
+/// decide. The match class is left to the data: its prior is a guess at error rates
+/// (mistyped dates, changed documents), which differ most from one registry to the next,
+/// and pseudo-counts there would put weight on errors the data show to be rare.
+/// `strength` 0 is plain maximum likelihood.
+pub(crate) fn em(
+    patterns: &HashMap<u64, u64>,
+    init: Params,
+    prior: &Params,
+    strength: f64,
+    max_iter: usize,
+    tol: f64,
+) -> Params {
     let nf = init.fields();
     let items: Vec<([u8; MAX_FIELDS], f64)> = patterns
         .iter()
@@ -360,10 +468,33 @@ pub(crate) fn em(patterns: &HashMap<u64, u64>, init: Params, max_iter: usize, to
                 }
             }
         }
+        // Dirichlet prior on the non-match classes' level distributions (see the doc).
+        let prior_dists = prior.dists();
+        for k in [U, R] {
+            if k == R && !extra {
+                continue;
+            }
+            for (row, pf) in counts[k].iter_mut().zip(prior_dists[k].iter()).take(nf) {
+                for (x, y) in row.iter_mut().zip(pf) {
+                    *x += strength * y;
+                }
+            }
+        }
+        let prior_shares = {
+            let mut q = prior.priors();
+            if !extra {
+                q[U] += q[R];
+                q[R] = 0.0;
+            }
+            q
+        };
+        let used = if extra { CLASSES } else { 2 };
+        let pseudo = strength * used as f64;
+        let share = |k: usize| (sizes[k] + pseudo * prior_shares[k]) / (total + pseudo);
         apply_ties(&mut counts, nf);
-        let lambda = (sizes[M] / total).clamp(1e-6, 1.0 - 1e-6);
+        let lambda = share(M).clamp(1e-6, 1.0 - 1e-6);
         let lambda_r = if extra {
-            (sizes[R] / total).clamp(1e-6, 0.5)
+            share(R).clamp(1e-6, 0.5)
         } else {
             0.0
         };
@@ -544,10 +675,93 @@ mod tests {
         let mut counts = HashMap::new();
         counts.insert(pat(agree), 100);
         counts.insert(pat(disagree), 900);
-        let p = em(&counts, Params::prior(0), 100, 1e-9);
+        let prior = Params::prior(0).without_related();
+        let p = em(&counts, prior.clone(), &prior, PRIOR_STRENGTH, 100, 1e-9);
         assert!((p.lambda - 0.1).abs() < 0.01, "lambda {}", p.lambda);
         assert!(p.score(&agree).weight > 10.0);
         assert!(p.score(&disagree).weight < -10.0);
+    }
+
+    /// Levels of a pattern from (field, level) settings, others missing.
+    fn levels(set: &[(Field, usize)]) -> [u8; MAX_FIELDS] {
+        let mut l = [MISSING; MAX_FIELDS];
+        for &(f, v) in set {
+            l[f.index()] = v as u8;
+        }
+        l
+    }
+
+    #[test]
+    fn prior_weak_fields_cannot_outweigh_strong_disagreements() {
+        // A household: same family name, phone, nationality and city; different given
+        // name, sex and birth date.
+        let top = |f: Field| (f, f.levels() - 1);
+        let household = levels(&[
+            (Field::GivenName, 0),
+            top(Field::FamilyName),
+            (Field::BirthDate, 0),
+            (Field::Sex, 0),
+            top(Field::Phone),
+            top(Field::Nationality),
+            top(Field::City),
+        ]);
+        for p in [Params::prior(0), Params::prior(0).without_related()] {
+            let w = p.score(&household).weight;
+            assert!(w < -5.0, "household weight {w}");
+        }
+        // The weak fields together are worth less than any one strong disagreement.
+        let p = Params::prior(0).without_related();
+        let bits = |f: Field, l: usize| (p.m[f.index()][l] / p.u[f.index()][l]).log2();
+        let context = bits(Field::Nationality, 1) + bits(Field::City, 2);
+        for strong in [Field::GivenName, Field::BirthDate, Field::Sex] {
+            assert!(context < -bits(strong, 0), "{strong:?}: context {context}");
+        }
+        // The same person, spelt differently, with a year only, still links.
+        let same = levels(&[
+            (Field::GivenName, 4),
+            (Field::FamilyName, 4),
+            (Field::BirthDate, 3),
+            top(Field::Sex),
+            top(Field::City),
+        ]);
+        assert!(Params::prior(0).score(&same).weight > 3.0);
+    }
+
+    #[test]
+    fn em_on_few_pairs_keeps_context_fields_weak() {
+        // 40 pairs, all sharing the city: plain EM would learn that a shared city is rare
+        // among non-matches no more than it is among matches; the prior keeps it weak.
+        let mut counts = HashMap::new();
+        let city = Field::City.index();
+        let mut same = levels(&[
+            (Field::GivenName, 5),
+            (Field::FamilyName, 5),
+            (Field::BirthDate, 5),
+        ]);
+        same[city] = 2;
+        let mut other = levels(&[
+            (Field::GivenName, 0),
+            (Field::FamilyName, 0),
+            (Field::BirthDate, 0),
+        ]);
+        other[city] = 2;
+        let pat = |l: [u8; MAX_FIELDS]| {
+            Comparison {
+                levels: l,
+                swapped: false,
+                given_key: 0,
+                family_key: 0,
+            }
+            .pattern()
+        };
+        counts.insert(pat(same), 10);
+        counts.insert(pat(other), 30);
+        let prior = Params::prior(0);
+        let p = em(&counts, prior.clone(), &prior, PRIOR_STRENGTH, 100, 1e-9);
+        let city_bits = (p.m[city][2] / p.u[city][2]).log2();
+        assert!(city_bits < 2.0, "city exact worth {city_bits} bits");
+        assert!(p.score(&same).weight > 5.0);
+        assert!(p.score(&other).weight < -5.0);
     }
 
     #[test]

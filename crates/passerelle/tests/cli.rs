@@ -307,6 +307,8 @@ fn dedup_writes_a_cluster_for_every_row_and_names_missing_columns() {
          a3,,,محمد ديالو,M,1994,GN,,,Rabat\n\
          b1,Fatoumata,Camara,,F,1990-05-01,ML,0700112233,P1234567,Casablanca\n\
          b2,Fatimata,Kamara,,F,1990-01-05,ML,,P 1234567,Casablanca\n\
+         c1,Aminata,Diallo,,F,2001-07-07,SN,0612121212,,Rabat\n\
+         c2,Mamadou,Diallo,,M,1985,SN,0612121212,,Rabat\n\
          d1,Youssef,Haddad,,M,vers 1980,SY,pas de tel,,Tanger\n",
     )
     .unwrap();
@@ -329,7 +331,8 @@ fn dedup_writes_a_cluster_for_every_row_and_names_missing_columns() {
         .filter_map(|l| l.split_once(','))
         .collect();
     assert_eq!(out.lines().next(), Some("record_id,cluster_id"));
-    assert_eq!(clusters.len(), 6, "every input row: {out}");
+    assert_eq!(clusters.len(), 8, "every input row: {out}");
+    assert_ne!(clusters["c1"], clusters["c2"], "a household sharing a phone is not one person: {out}");
     assert_eq!(
         clusters["a1"], clusters["a2"],
         "transliterated variants: {out}"

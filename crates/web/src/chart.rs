@@ -63,7 +63,7 @@ mod tests {
             ("<script>".to_string(), 9.0, "9".to_string()),
         ];
         let ltr = bars(&rows, false, "COVID");
-        assert!(ltr.contains(r#"x="210" y="8" width="350.0""#), "{ltr}");
+        assert!(ltr.contains(r#"x="210.0" y="8" width="350.0""#), "{ltr}");
         assert!(ltr.contains("&lt;script&gt;") && !ltr.contains("<script>"));
         let rtl = bars(&rows, true, "COVID");
         assert!(rtl.contains(r#"x="80.0" y="8" width="350.0""#), "{rtl}");
