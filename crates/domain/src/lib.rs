@@ -12,6 +12,7 @@ pub mod framework;
 pub mod locale;
 pub mod org;
 pub mod period;
+pub mod reporting;
 pub mod territory;
 pub mod user;
 pub mod values;

@@ -332,7 +332,10 @@ fn dedup_writes_a_cluster_for_every_row_and_names_missing_columns() {
         .collect();
     assert_eq!(out.lines().next(), Some("record_id,cluster_id"));
     assert_eq!(clusters.len(), 8, "every input row: {out}");
-    assert_ne!(clusters["c1"], clusters["c2"], "a household sharing a phone is not one person: {out}");
+    assert_ne!(
+        clusters["c1"], clusters["c2"],
+        "a household sharing a phone is not one person: {out}"
+    );
     assert_eq!(
         clusters["a1"], clusters["a2"],
         "transliterated variants: {out}"

@@ -30,6 +30,10 @@ pub enum Action {
     /// Report aggregate values: for any organisation (secretariat, administrators) or
     /// for one's own (focal points).
     ReportValues(OrgId),
+    /// Return, approve or lock a submission (the secretariat, administrators).
+    ReviewValues,
+    /// Unlock a locked submission (administrators).
+    UnlockValues,
 }
 
 /// Whether `actor` may do `action`. `Forbidden` otherwise.
@@ -56,6 +60,8 @@ fn allowed(actor: &Actor, action: Action) -> bool {
                 || has(Role::Secretariat)
                 || (has(Role::FocalPoint) && actor.user.organisation_id == org)
         }
+        Action::ReviewValues => admin || has(Role::Secretariat),
+        Action::UnlockValues => admin,
     }
 }
 
@@ -67,6 +73,7 @@ pub struct Permissions {
     pub view_team: bool,
     pub view_audit: bool,
     pub manage_frameworks: bool,
+    pub review_values: bool,
     /// Monitoring screens (frameworks, reporting): secretariat, focal points, viewers.
     pub monitoring: bool,
     /// Case work screens: case workers, supervisors, community agents.
@@ -82,6 +89,7 @@ impl Permissions {
             view_team: allowed(actor, Action::ViewUsers(actor.user.organisation_id)),
             view_audit: allowed(actor, Action::ViewAudit),
             manage_frameworks: allowed(actor, Action::ManageFrameworks),
+            review_values: allowed(actor, Action::ReviewValues),
             monitoring: [
                 Role::Administrator,
                 Role::Secretariat,

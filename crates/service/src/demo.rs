@@ -212,6 +212,7 @@ impl Service {
     pub async fn load_demo(&self, op: &str) -> Result<(), ServiceError> {
         self.ensure_reference_data(op).await?;
         self.ensure_shipped_frameworks(op).await?;
+        self.ensure_shipped_datasets().await?;
         for (code, kind, parent, territory, fr, ar, en) in DEMO_ORGANISATIONS {
             let input = NewOrgInput {
                 code: code.to_string(),

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod frameworks;
 pub mod reference;
+pub mod reporting;
 pub mod throttle;
 pub mod values;
 

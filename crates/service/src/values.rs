@@ -97,6 +97,43 @@ impl Service {
         source: &str,
         op: &str,
     ) -> Result<ValuesImport, ValuesImportError> {
+        let parsed = self.prepare_values(actor, text, source).await?;
+        let mut tx = self.store.begin().await?;
+        let mut report = ValuesImport {
+            imported: 0,
+            updated: 0,
+        };
+        for v in &parsed {
+            if values::upsert(&mut tx, v).await? {
+                report.imported += 1;
+            } else {
+                report.updated += 1;
+            }
+        }
+        audit::append(
+            &mut tx,
+            audit_row(
+                actor,
+                op,
+                "import_values",
+                "data_value",
+                None,
+                json!({"source": source, "imported": report.imported, "updated": report.updated}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// Parses and checks a CSV of values without writing: every problem, or the rows
+    /// ready to store (status `approved`; the reporting workflow sets its own).
+    pub(crate) async fn prepare_values(
+        &self,
+        actor: Option<&Actor>,
+        text: &str,
+        source: &str,
+    ) -> Result<Vec<DataValue>, ValuesImportError> {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .trim(csv::Trim::All)
@@ -311,33 +348,7 @@ impl Service {
             issues.sort_by(|a, b| a.line.cmp(&b.line));
             return Err(ValuesImportError::Invalid(issues));
         }
-        drop(conn);
-        let mut tx = self.store.begin().await?;
-        let mut report = ValuesImport {
-            imported: 0,
-            updated: 0,
-        };
-        for v in &parsed {
-            if values::upsert(&mut tx, v).await? {
-                report.imported += 1;
-            } else {
-                report.updated += 1;
-            }
-        }
-        audit::append(
-            &mut tx,
-            audit_row(
-                actor,
-                op,
-                "import_values",
-                "data_value",
-                None,
-                json!({"source": source, "imported": report.imported, "updated": report.updated}),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(report)
+        Ok(parsed)
     }
 
     /// Computes an indicator's values for a period and territory, broken down by

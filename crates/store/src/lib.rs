@@ -16,6 +16,7 @@ pub mod audit;
 pub mod error;
 pub mod frameworks;
 pub mod orgs;
+pub mod reporting;
 pub mod sessions;
 pub mod territories;
 pub mod testing;

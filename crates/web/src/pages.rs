@@ -38,6 +38,11 @@ pub fn routes() -> Router<AppState> {
         .route("/frameworks", get(frameworks))
         .route("/frameworks/{code}", get(framework))
         .route("/indicators/{code}", get(indicator))
+        .route("/reporting", get(reporting_overview))
+        .route(
+            "/reporting/{dataset}/{org}/{period}",
+            get(submission).post(submission_post),
+        )
         .route("/static/app.css", get(stylesheet))
 }
 
@@ -1169,4 +1174,387 @@ async fn indicator(
         .finish();
     page.csv_link = format!("/api/v1/indicators/{}/values?{by_q}", ind.code);
     Ok(render_page(&page))
+}
+
+struct ReportingRow {
+    org: String,
+    period: String,
+    href: String,
+    status: String,
+    status_code: String,
+    updated: String,
+}
+
+struct ReportingSet {
+    code: String,
+    title: String,
+    rows: Vec<ReportingRow>,
+}
+
+#[derive(Template)]
+#[template(path = "reporting.html")]
+struct ReportingPage {
+    p: Page,
+    sets: Vec<ReportingSet>,
+}
+
+fn status_label(l: Locale, status: Option<&str>) -> (String, String) {
+    let code = status.unwrap_or("not_started").to_string();
+    (i18n::t(l, &format!("status-{code}")), code)
+}
+
+async fn reporting_overview(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    let (sets, subs) = s.svc.reporting_overview(actor).await?;
+    let year = time::OffsetDateTime::now_utc().year();
+    let l = ctx.locale;
+    let p = Page::new(&ctx, "nav-reporting");
+    let mut out = Vec::new();
+    for set in sets {
+        let orgs: Vec<&String> = set
+            .organisations
+            .iter()
+            .filter(|o| ctx.permissions.review_values || **o == actor.organisation_code)
+            .collect();
+        if orgs.is_empty() {
+            continue;
+        }
+        let mut rows = Vec::new();
+        for org in orgs {
+            for period in set.periods(year) {
+                let sub = subs.iter().find(|x| {
+                    x.dataset_code == set.code && &x.organisation_code == org && x.period == period
+                });
+                let (status, status_code) = status_label(l, sub.map(|x| x.status.as_str()));
+                rows.push(ReportingRow {
+                    org: org.clone(),
+                    href: format!("/reporting/{}/{}/{}", set.code, org, period),
+                    period,
+                    status,
+                    status_code,
+                    updated: sub.map(|x| p.datetime(&x.updated_at)).unwrap_or_default(),
+                });
+            }
+        }
+        out.push(ReportingSet {
+            code: set.code.clone(),
+            title: set.title.pick(l).to_string(),
+            rows,
+        });
+    }
+    Ok(render_page(&ReportingPage { p, sets: out }))
+}
+
+struct EntryCell {
+    name: String,
+    label: String,
+    value: String,
+    error: String,
+}
+
+struct EntryRow {
+    code: String,
+    title: String,
+    cells: Vec<EntryCell>,
+}
+
+#[derive(Template)]
+#[template(path = "submission.html")]
+struct SubmissionPage {
+    p: Page,
+    title: String,
+    org: String,
+    period: String,
+    action: String,
+    status: String,
+    status_code: String,
+    updated: String,
+    comment: Option<String>,
+    columns: Vec<(String, String)>,
+    rows: Vec<EntryRow>,
+    can_edit: bool,
+    can_review: bool,
+    can_unlock: bool,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// Renders a submission; `typed` (the form's values) and `errors` (by cell name) when
+/// a save was refused, so nothing typed is lost.
+async fn submission_page(
+    s: &AppState,
+    ctx: &Ctx,
+    (dataset, org, period): (&str, &str, &str),
+    typed: Option<&std::collections::HashMap<String, String>>,
+    errors: &std::collections::HashMap<String, String>,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    let l = ctx.locale;
+    let view = s.svc.submission(actor, dataset, org, period).await?;
+    let mut columns = vec![(String::new(), i18n::t(l, "values-total"))];
+    if view.dataset.dimensions.iter().any(|d| d == "sex") {
+        columns.push(("F".into(), i18n::t(l, "dim-sex-F")));
+        columns.push(("M".into(), i18n::t(l, "dim-sex-M")));
+    }
+    let mut rows = Vec::new();
+    for code in &view.dataset.indicators {
+        let title = match s.svc.indicator_overview(Some(actor), code).await {
+            Ok((ind, _)) => ind.title.pick(l).to_string(),
+            Err(_) => String::new(),
+        };
+        let cells = columns
+            .iter()
+            .map(|(sex, label)| {
+                let name = format!("v:{code}:{}", if sex.is_empty() { "total" } else { sex });
+                let stored = view
+                    .values
+                    .iter()
+                    .find(|(i, x, _)| i == code && x == sex)
+                    .map(|(_, _, v)| {
+                        if v.fract() == 0.0 {
+                            format!("{}", *v as i64)
+                        } else {
+                            v.to_string()
+                        }
+                    });
+                let value = typed
+                    .and_then(|t| t.get(&name).cloned())
+                    .or(stored)
+                    .unwrap_or_default();
+                EntryCell {
+                    error: errors.get(&name).cloned().unwrap_or_default(),
+                    label: label.clone(),
+                    name,
+                    value,
+                }
+            })
+            .collect();
+        rows.push(EntryRow {
+            code: code.clone(),
+            title,
+            cells,
+        });
+    }
+    let (status, status_code) = status_label(l, view.status.map(|x| x.as_str()));
+    let p = Page::new(ctx, "nav-reporting");
+    let mut updated = String::new();
+    if let (Some(by), Some(at)) = (&view.updated_by, &view.updated_at) {
+        updated = i18n::t_args(
+            l,
+            "reporting-updated-by",
+            &[("name", by.as_str()), ("date", p.datetime(at).as_str())],
+        );
+    }
+    if let (Some(by), Some(at)) = (&view.locked_by, &view.locked_at) {
+        updated = i18n::t_args(
+            l,
+            "reporting-locked-by",
+            &[("name", by.as_str()), ("date", p.datetime(at).as_str())],
+        );
+    }
+    let failed = !errors.is_empty() || error.is_some();
+    let page = SubmissionPage {
+        title: view.dataset.title.pick(l).to_string(),
+        org: view.organisation.clone(),
+        period: view.period.clone(),
+        action: format!(
+            "/reporting/{}/{}/{}",
+            view.dataset.code, view.organisation, view.period
+        ),
+        status,
+        status_code,
+        updated,
+        comment: view.comment.clone(),
+        columns,
+        rows,
+        can_edit: view.can_edit,
+        can_review: view.can_review,
+        can_unlock: view.can_unlock,
+        notice,
+        error,
+        p,
+    };
+    let mut r = render_page(&page);
+    if failed {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn submission(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((dataset, org, period)): Path<(String, String, String)>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    // After a successful action the browser is redirected here (post/redirect/get),
+    // so reloading the page never repeats the action.
+    let notice = q
+        .done
+        .as_deref()
+        .and_then(passerelle_domain::reporting::SubmissionStatus::parse)
+        .map(|st| i18n::t(ctx.locale, &format!("reporting-done-{}", st.as_str())));
+    submission_page(
+        &s,
+        &ctx,
+        (&dataset, &org, &period),
+        None,
+        &Default::default(),
+        notice,
+        None,
+    )
+    .await
+}
+
+async fn submission_post(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((dataset, org, period)): Path<(String, String, String)>,
+    RawForm(body): RawForm,
+) -> Result<Response, WebError> {
+    use passerelle_domain::reporting::Transition;
+    use passerelle_service::reporting::{Entry, ReportingError};
+    let actor = ctx.actor()?;
+    let l = ctx.locale;
+    let mut typed = std::collections::HashMap::new();
+    let mut action = String::new();
+    let mut comment = String::new();
+    for (k, v) in form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "action" => action = v.into_owned(),
+            "comment" => comment = v.into_owned(),
+            k if k.starts_with("v:") => {
+                typed.insert(k.to_string(), v.into_owned());
+            }
+            _ => {}
+        }
+    }
+    let transition =
+        Transition::parse(&action).ok_or_else(|| WebError::code(ErrorCode::BadRequest))?;
+    let result = match transition {
+        Transition::SaveDraft | Transition::Submit => {
+            let entries: Vec<Entry> = typed
+                .iter()
+                .filter_map(|(k, v)| {
+                    let mut parts = k.splitn(3, ':').skip(1);
+                    let (ind, cell) = (parts.next()?, parts.next()?);
+                    Some(Entry {
+                        indicator: ind.to_string(),
+                        sex: (cell != "total").then(|| cell.to_string()),
+                        value: v.clone(),
+                    })
+                })
+                .collect();
+            s.svc
+                .save_submission(
+                    actor,
+                    &dataset,
+                    &org,
+                    &period,
+                    &entries,
+                    transition == Transition::Submit,
+                    &ctx.op,
+                )
+                .await
+        }
+        t => {
+            s.svc
+                .review_submission(actor, &dataset, &org, &period, t, &comment, &ctx.op)
+                .await
+        }
+    };
+    let key = (dataset.as_str(), org.as_str(), period.as_str());
+    match result {
+        Ok(status) => {
+            let path: String = [dataset.as_str(), org.as_str(), period.as_str()]
+                .iter()
+                .map(|p| form_urlencoded::byte_serialize(p.as_bytes()).collect::<String>())
+                .collect::<Vec<_>>()
+                .join("/");
+            Ok(
+                Redirect::to(&format!("/reporting/{path}?done={}", status.as_str()))
+                    .into_response(),
+            )
+        }
+        Err(ReportingError::Invalid(issues)) => {
+            let mut errors = std::collections::HashMap::new();
+            for i in &issues {
+                let (ind, cell) = i
+                    .column
+                    .split_once(':')
+                    .unwrap_or((i.column.as_str(), "total"));
+                let message = crate::error::field_message(
+                    &passerelle_domain::DomainError::with_value("value", i.code, i.value.clone()),
+                    l,
+                );
+                errors.insert(format!("v:{ind}:{cell}"), message);
+            }
+            let summary = i18n::t(l, "form-has-errors");
+            submission_page(&s, &ctx, key, Some(&typed), &errors, None, Some(summary)).await
+        }
+        Err(ReportingError::WrongState { status }) => {
+            let (label, _) = status_label(l, status.map(|x| x.as_str()));
+            let msg = i18n::t_args(l, "reporting-wrong-state", &[("status", label.as_str())]);
+            submission_page(
+                &s,
+                &ctx,
+                key,
+                Some(&typed),
+                &Default::default(),
+                None,
+                Some(msg),
+            )
+            .await
+        }
+        Err(ReportingError::Locked { by, at }) => {
+            let msg = i18n::t_args(
+                l,
+                "reporting-is-locked",
+                &[
+                    ("name", by.as_str()),
+                    ("date", crate::i18n::format_timestamp(l, &at, true).as_str()),
+                ],
+            );
+            submission_page(
+                &s,
+                &ctx,
+                key,
+                Some(&typed),
+                &Default::default(),
+                None,
+                Some(msg),
+            )
+            .await
+        }
+        Err(ReportingError::Service(ServiceError::Invalid(errors))) => {
+            let msg = errors
+                .first()
+                .map(|e| {
+                    format!(
+                        "{} — {}",
+                        i18n::t(l, &format!("field-{}", e.field)),
+                        crate::error::field_message(e, l)
+                    )
+                })
+                .unwrap_or_default();
+            submission_page(
+                &s,
+                &ctx,
+                key,
+                Some(&typed),
+                &Default::default(),
+                None,
+                Some(msg),
+            )
+            .await
+        }
+        Err(ReportingError::Service(e)) => Err(e.into()),
+    }
 }

@@ -33,9 +33,10 @@ impl Page {
         let mut nav = Vec::new();
         if let Some(_actor) = &ctx.actor {
             let p = ctx.permissions;
-            let items: [(&'static str, &str, bool); 7] = [
+            let items: [(&'static str, &str, bool); 8] = [
                 ("/", "nav-home", true),
                 ("/frameworks", "nav-frameworks", true),
+                ("/reporting", "nav-reporting", p.monitoring),
                 ("/organisations", "nav-organisations", true),
                 ("/territories", "nav-territories", true),
                 ("/admin/users", "nav-users", p.manage_users || p.view_team),

@@ -949,3 +949,176 @@ async fn the_2020_report_figures_reproduce_through_the_api() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_reporting_workflow_on_both_engines() {
+    for backend in testing::backends() {
+        let (app, _) = demo_app(backend).await;
+        let url = "/reporting/ANAPEC-EMPLOI/ANAPEC/2025";
+        let mut focal = Client::new(app.clone());
+        focal.login("focal.anapec", PW).await;
+        assert_eq!(
+            focal
+                .get("/reporting/MEN-SCOLARISATION/MEN/SY2024-2025")
+                .await
+                .status,
+            StatusCode::NOT_FOUND,
+            "{backend:?}: not its organisation"
+        );
+        let page = focal.get(url).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let csrf = page.csrf();
+        let r = focal
+            .post_form(
+                url,
+                &[
+                    ("_csrf", &csrf),
+                    ("action", "save"),
+                    ("v:SNIA-P7-ANAPEC-INSCRITS:total", "12"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.location.as_str()),
+            (
+                StatusCode::SEE_OTHER,
+                "/reporting/ANAPEC-EMPLOI/ANAPEC/2025?done=draft"
+            )
+        );
+        let r = focal
+            .post_form(url, &[("_csrf", &csrf), ("action", "approve")])
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "a focal point does not approve"
+        );
+        let r = focal
+            .post_form(
+                url,
+                &[
+                    ("_csrf", &csrf),
+                    ("action", "submit"),
+                    ("v:SNIA-P7-ANAPEC-INSCRITS:total", "12"),
+                    ("v:SNIA-P7-ANAPEC-INSCRITS:F", "abc"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("id=\"v:SNIA-P7-ANAPEC-INSCRITS:F-error\""),
+            "the error is beside its cell"
+        );
+        let r = focal
+            .post_form(
+                url,
+                &[
+                    ("_csrf", &csrf),
+                    ("action", "submit"),
+                    ("v:SNIA-P7-ANAPEC-INSCRITS:total", "12"),
+                    ("v:SNIA-P7-ANAPEC-INSCRITS:F", "5"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = focal
+            .post_form(
+                url,
+                &[
+                    ("_csrf", &csrf),
+                    ("action", "save"),
+                    ("v:SNIA-P7-ANAPEC-INSCRITS:total", "13"),
+                ],
+            )
+            .await;
+        assert!(
+            r.body.contains("pas possible dans l&#39;état « Soumis »"),
+            "no edits once submitted"
+        );
+
+        let mut sec = Client::new(app.clone());
+        sec.login("secretariat", PW).await;
+        let csrf_s = sec.get(url).await.csrf();
+        let r = sec
+            .post_form(
+                url,
+                &[("_csrf", &csrf_s), ("action", "return"), ("comment", " ")],
+            )
+            .await;
+        assert!(
+            r.body.contains("Commentaire") && r.body.contains("obligatoire"),
+            "a return needs a comment"
+        );
+        let submitted = sec.get("/api/v1/indicators/SNIA-P7-ANAPEC-INSCRITS/values?period=2025&include_submitted=true").await.json();
+        assert_eq!(
+            submitted["total"]["value"], 12.0,
+            "submitted values on request"
+        );
+        assert!(
+            sec.get("/api/v1/indicators/SNIA-P7-ANAPEC-INSCRITS/values?period=2025")
+                .await
+                .json()["total"]
+                .is_null()
+        );
+        assert_eq!(
+            sec.post_form(url, &[("_csrf", &csrf_s), ("action", "approve")])
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            sec.get("/api/v1/indicators/SNIA-P7-ANAPEC-INSCRITS/values?period=2025")
+                .await
+                .json()["total"]["value"],
+            12.0
+        );
+        assert_eq!(
+            sec.post_form(url, &[("_csrf", &csrf_s), ("action", "lock")])
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+        let r = sec
+            .post_form(url, &[("_csrf", &csrf_s), ("action", "unlock")])
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "only an administrator unlocks"
+        );
+
+        let r = focal
+            .post_form(
+                url,
+                &[
+                    ("_csrf", &csrf),
+                    ("action", "submit"),
+                    ("v:SNIA-P7-ANAPEC-INSCRITS:total", "99"),
+                ],
+            )
+            .await;
+        assert!(
+            r.body.contains("verrouillée (par Nadia Benjelloun"),
+            "refused with who locked it"
+        );
+
+        let mut admin = Client::new(app.clone());
+        admin.login("admin", PW).await;
+        let csrf_a = admin.get(url).await.csrf();
+        assert_eq!(
+            admin
+                .post_form(url, &[("_csrf", &csrf_a), ("action", "unlock")])
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+        assert!(
+            admin
+                .get("/admin/audit")
+                .await
+                .body
+                .contains("<code>unlock</code>"),
+            "unlocking is audited"
+        );
+    }
+}
