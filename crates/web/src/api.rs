@@ -413,38 +413,14 @@ async fn import_framework(
         })
         .into_response()),
         Err(ImportError::Service(e)) => Err(e.into()),
-        Err(ImportError::Invalid(issues)) => {
-            let fields: Vec<crate::error::FieldError> = issues
-                .iter()
-                .map(|i| crate::error::FieldError {
-                    field: i.location.clone(),
-                    code: i.code.as_str().to_string(),
-                    message: crate::error::field_message(
-                        &passerelle_domain::DomainError::with_value(
-                            "framework",
-                            i.code,
-                            i.value.clone(),
-                        ),
-                        ctx.locale,
-                    ),
-                })
-                .collect();
-            let body = ApiError {
-                code: issues
-                    .first()
-                    .map(|i| i.code.as_str())
-                    .unwrap_or("format")
-                    .to_string(),
-                message: crate::i18n::t_args(
-                    ctx.locale,
-                    "frameworks-invalid",
-                    &[("count", issues.len().to_string().as_str())],
-                ),
-                fields,
-                operation_id: ctx.op.clone(),
-            };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
-        }
+        Err(ImportError::Invalid(issues)) => Ok(located_problems(
+            &ctx,
+            "frameworks-invalid",
+            issues
+                .into_iter()
+                .map(|i| (i.location, i.code, i.value))
+                .collect(),
+        )),
     }
 }
 
@@ -523,37 +499,54 @@ async fn import_data(
     {
         Ok(r) => Ok(Json(r).into_response()),
         Err(ValuesImportError::Service(e)) => Err(e.into()),
-        Err(ValuesImportError::Invalid(issues)) => {
-            let fields = issues
-                .iter()
-                .map(|i| crate::error::FieldError {
-                    field: format!("line {}, column {}", i.line, i.column),
-                    code: i.code.as_str().to_string(),
-                    message: crate::error::field_message(
-                        &passerelle_domain::DomainError::with_value(
-                            "value",
-                            i.code,
-                            i.value.clone(),
-                        ),
-                        ctx.locale,
-                    ),
+        Err(ValuesImportError::Invalid(issues)) => Ok(located_problems(
+            &ctx,
+            "data-invalid",
+            issues
+                .into_iter()
+                .map(|i| {
+                    (
+                        format!("line {}, column {}", i.line, i.column),
+                        i.code,
+                        i.value,
+                    )
                 })
-                .collect();
-            let body = ApiError {
-                code: issues
-                    .first()
-                    .map(|i| i.code.as_str())
-                    .unwrap_or("format")
-                    .to_string(),
-                message: crate::i18n::t_args(
-                    ctx.locale,
-                    "data-invalid",
-                    &[("count", issues.len().to_string().as_str())],
-                ),
-                fields,
-                operation_id: ctx.op.clone(),
-            };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
-        }
+                .collect(),
+        )),
     }
+}
+
+/// A 422 listing located problems (`fields[].field` is where: a JSON path or a line and
+/// column), with a summary sentence from `summary_key` taking `$count`.
+fn located_problems(
+    ctx: &Ctx,
+    summary_key: &str,
+    problems: Vec<(String, passerelle_domain::ErrorCode, String)>,
+) -> Response {
+    let fields: Vec<crate::error::FieldError> = problems
+        .iter()
+        .map(|(place, code, value)| crate::error::FieldError {
+            field: place.clone(),
+            code: code.as_str().to_string(),
+            message: crate::error::field_message(
+                &passerelle_domain::DomainError::with_value("value", *code, value.clone()),
+                ctx.locale,
+            ),
+        })
+        .collect();
+    let body = ApiError {
+        code: problems
+            .first()
+            .map(|p| p.1.as_str())
+            .unwrap_or("format")
+            .to_string(),
+        message: crate::i18n::t_args(
+            ctx.locale,
+            summary_key,
+            &[("count", problems.len().to_string().as_str())],
+        ),
+        fields,
+        operation_id: ctx.op.clone(),
+    };
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
 }

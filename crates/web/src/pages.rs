@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::ctx::{Ctx, LANG_COOKIE, SESSION_COOKIE, set_cookie};
 use crate::error::WebError;
 use crate::i18n;
-use crate::view::{Page, field_errors, render_page};
+use crate::view::{Page, field_errors, render_form_page, render_page};
 use askama::Template;
 use axum::extract::{Path, Query, RawForm, State};
 use axum::http::header;
@@ -240,17 +240,16 @@ async fn account_page(
     let actor = ctx.actor()?;
     let tokens = s.svc.tokens(actor).await?;
     let failed = !errors.is_empty();
-    let mut r = render_page(&AccountPage {
-        p: Page::new(ctx, "nav-account"),
-        errors,
-        notice,
-        tokens,
-        new_token,
-    });
-    if failed {
-        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(r)
+    Ok(render_form_page(
+        &AccountPage {
+            p: Page::new(ctx, "nav-account"),
+            errors,
+            notice,
+            tokens,
+            new_token,
+        },
+        failed,
+    ))
 }
 
 async fn account(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
@@ -419,19 +418,18 @@ async fn users_page(
         })
         .collect();
     let failed = !errors.is_empty();
-    let mut r = render_page(&UsersPage {
-        p,
-        users,
-        organisations,
-        role_choices,
-        form,
-        errors,
-        created,
-    });
-    if failed {
-        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(r)
+    Ok(render_form_page(
+        &UsersPage {
+            p,
+            users,
+            organisations,
+            role_choices,
+            form,
+            errors,
+            created,
+        },
+        failed,
+    ))
 }
 
 async fn users(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
@@ -580,18 +578,17 @@ async fn organisations_page(
         .map(|k| (k.as_str(), p.kind_name(k), form.kind == k.as_str()))
         .collect();
     let failed = !errors.is_empty();
-    let mut r = render_page(&OrganisationsPage {
-        p,
-        orgs,
-        kinds,
-        form,
-        errors,
-        created,
-    });
-    if failed {
-        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(r)
+    Ok(render_form_page(
+        &OrganisationsPage {
+            p,
+            orgs,
+            kinds,
+            form,
+            errors,
+            created,
+        },
+        failed,
+    ))
 }
 
 async fn organisations(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
@@ -1088,9 +1085,7 @@ async fn indicator(
                     crate::error::field_message(e, l)
                 )
             });
-            let mut r = render_page(&page);
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            return Ok(r);
+            return Ok(render_form_page(&page, true));
         }
         Err(e) => return Err(e.into()),
     };
@@ -1376,11 +1371,7 @@ async fn submission_page(
         error,
         p,
     };
-    let mut r = render_page(&page);
-    if failed {
-        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(r)
+    Ok(render_form_page(&page, failed))
 }
 
 #[derive(Deserialize)]

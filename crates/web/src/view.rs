@@ -157,6 +157,16 @@ pub fn render_page<T: Template>(t: &T) -> Response {
     }
 }
 
+/// Renders a page holding a form; `failed` (the form was refused) answers 422 so
+/// scripts and tests can tell, while the browser shows the form again with its errors.
+pub fn render_form_page<T: Template>(t: &T, failed: bool) -> Response {
+    let mut r = render_page(t);
+    if failed {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    r
+}
+
 /// Form errors for one field, as (field name, sentence), for templates.
 pub fn field_errors(
     errors: &[passerelle_domain::DomainError],
