@@ -19,6 +19,9 @@ test('the secretariat reads the AMUDDU framework in French and in Arabic', async
   const os1 = page.locator('tr', { hasText: 'OS-1' });
   assert.match(await os1.textContent(), /24 \(5\/21\)/);
   assert.match(await os1.textContent(), /2021 : 60 \(sex=F\)/);
+  const oi13 = page.locator('tr', { hasText: 'OI1-3' });
+  assert.match(await oi13.textContent(), /185 — SY2020-2021/);
+  assert.equal(await oi13.locator('meter').getAttribute('value'), '71');
   await page.screenshot({ path: `${SCREENSHOTS}framework-fr.png`, fullPage: false });
 
   await page.getByRole('button', { name: 'العربية' }).click();

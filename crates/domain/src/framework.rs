@@ -509,3 +509,90 @@ mod tests {
         assert!(err[0].location.starts_with("line 1"));
     }
 }
+
+/// How far a value has come from the baseline towards the target, as a fraction
+/// (1.0 = reached; above 1 = beyond), direction-aware. For a "change against the
+/// baseline" indicator the target is a percentage increase over the baseline. `None`
+/// when it cannot be said (qualitative, no target, no baseline where one is needed, or
+/// a target equal to the baseline).
+pub fn progress(
+    kind: IndicatorKind,
+    direction: &str,
+    baseline: Option<f64>,
+    target: f64,
+    value: f64,
+) -> Option<f64> {
+    let (from, to) = match kind {
+        IndicatorKind::Qualitative => return None,
+        IndicatorKind::ChangeVsBaseline => {
+            let b = baseline?;
+            (b, b * (1.0 + target / 100.0))
+        }
+        _ => (baseline.unwrap_or(0.0), target),
+    };
+    let span = if direction == "decrease" {
+        from - to
+    } else {
+        to - from
+    };
+    if span.abs() < f64::EPSILON {
+        return None;
+    }
+    let done = if direction == "decrease" {
+        from - value
+    } else {
+        value - from
+    };
+    Some(done / span)
+}
+
+#[cfg(test)]
+mod progress_tests {
+    use super::*;
+
+    #[test]
+    fn progress_from_baseline_to_target() {
+        // OI1-3: 25 enrolled in 2016-2017, target 250; 185 enrolled → 71 %.
+        let p = progress(IndicatorKind::Count, "increase", Some(25.0), 250.0, 185.0).unwrap();
+        assert!((p - 160.0 / 225.0).abs() < 1e-9);
+        // OI1-1: baseline 137, target +50 % → 205.5; 206 reached.
+        assert!(
+            progress(
+                IndicatorKind::ChangeVsBaseline,
+                "increase",
+                Some(137.0),
+                50.0,
+                206.0
+            )
+            .unwrap()
+                >= 1.0
+        );
+        assert_eq!(
+            progress(
+                IndicatorKind::ChangeVsBaseline,
+                "increase",
+                None,
+                45.0,
+                10.0
+            ),
+            None
+        );
+        // Lower is better: from 40 to 20, now 30 → half way.
+        assert_eq!(
+            progress(IndicatorKind::Count, "decrease", Some(40.0), 20.0, 30.0),
+            Some(0.5)
+        );
+        assert_eq!(
+            progress(IndicatorKind::YesNo, "increase", Some(0.0), 1.0, 1.0),
+            Some(1.0)
+        );
+        assert_eq!(
+            progress(IndicatorKind::Qualitative, "increase", None, 1.0, 1.0),
+            None
+        );
+        assert_eq!(
+            progress(IndicatorKind::Count, "increase", Some(5.0), 5.0, 9.0),
+            None
+        );
+    }
+}

@@ -202,6 +202,10 @@ pub const FIGURES_2020: &[(&str, &str)] = &[
         include_str!("../../../data/figures-2020/p8-avrr.csv"),
     ),
     (
+        "amuddu-formation.csv",
+        include_str!("../../../data/figures-2020/amuddu-formation.csv"),
+    ),
+    (
         "p8-trafficking.csv",
         include_str!("../../../data/figures-2020/p8-trafficking.csv"),
     ),

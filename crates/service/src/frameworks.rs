@@ -56,6 +56,19 @@ pub struct FrameworkView {
     pub targets: Vec<(String, StoredTarget)>,
     /// (framework, node, node of this framework it contributes to).
     pub contributions: Vec<(String, String, String)>,
+    /// Each indicator's latest approved national value and its progress.
+    pub progress: Vec<IndicatorProgress>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorProgress {
+    pub indicator: String,
+    pub period: String,
+    pub value: f64,
+    /// The total target it is measured against, if there is one.
+    pub target: Option<(String, f64)>,
+    /// Fraction of the way from baseline to target (1.0 = reached).
+    pub progress: Option<f64>,
 }
 
 impl Service {
@@ -171,10 +184,41 @@ impl Service {
             .ok_or(ServiceError::NotFound)?;
         let targets = frameworks::targets(&mut conn, &code).await?;
         let contributions = frameworks::contributions_to(&mut conn, &code).await?;
+        let latest = passerelle_store::values::latest_totals(&mut conn, &code).await?;
+        let progress = latest
+            .into_iter()
+            .filter_map(|(indicator, period, value)| {
+                let def = definition.indicators.iter().find(|i| i.code == indicator)?;
+                let target = targets
+                    .iter()
+                    .filter(|(c, t)| {
+                        *c == indicator && t.superseded_at.is_none() && t.cells.is_empty()
+                    })
+                    .filter_map(|(_, t)| t.value.map(|v| (t.period.clone(), v)))
+                    .next_back();
+                let progress = target.as_ref().and_then(|(_, t)| {
+                    passerelle_domain::framework::progress(
+                        def.kind,
+                        &def.direction,
+                        def.baseline.as_ref().and_then(|b| b.value),
+                        *t,
+                        value,
+                    )
+                });
+                Some(IndicatorProgress {
+                    indicator,
+                    period,
+                    value,
+                    target,
+                    progress,
+                })
+            })
+            .collect();
         Ok(FrameworkView {
             definition,
             targets,
             contributions,
+            progress,
         })
     }
 }

@@ -129,3 +129,32 @@ pub async fn periods(conn: &mut Conn, indicator: &str) -> Result<Vec<String>, St
     .fetch_all(&mut *conn)
     .await?)
 }
+
+/// For each indicator of a framework, its latest approved national total: (indicator,
+/// period, value summed over reporting organisations).
+pub async fn latest_totals(
+    conn: &mut Conn,
+    framework: &str,
+) -> Result<Vec<(String, String, f64)>, StoreError> {
+    let rows = sqlx::query(
+        "select indicator_code, period, period_end, sum(value) as total from data_value
+         where framework_code = $1 and territory_code = 'MA' and cells = '' and status = 'approved'
+         group by indicator_code, period, period_end order by indicator_code, period_end",
+    )
+    .bind(framework)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out: Vec<(String, String, f64)> = Vec::new();
+    for r in &rows {
+        let (code, period, total): (String, String, f64) = (
+            r.try_get("indicator_code")?,
+            r.try_get("period")?,
+            r.try_get("total")?,
+        );
+        match out.last_mut() {
+            Some(last) if last.0 == code => *last = (code, period, total),
+            _ => out.push((code, period, total)),
+        }
+    }
+    Ok(out)
+}

@@ -811,6 +811,11 @@ struct IndicatorRow {
     kind: String,
     baseline: String,
     targets: Vec<String>,
+    /// The latest approved value and its period, empty when none.
+    latest: String,
+    /// Progress towards the target, 0–100 for the meter, and its sentence.
+    meter: Option<i64>,
+    progress: String,
 }
 
 struct NodeRow {
@@ -926,6 +931,30 @@ async fn framework(
                         text
                     })
                     .collect();
+                let found = view.progress.iter().find(|x| x.indicator == i.code);
+                let latest = found
+                    .map(|x| format!("{} — {}", number(l, x.value), x.period))
+                    .unwrap_or_default();
+                let meter = found
+                    .and_then(|x| x.progress)
+                    .map(|f| (f * 100.0).round().clamp(0.0, 100.0) as i64);
+                let progress = found
+                    .and_then(|x| x.progress.map(|f| (f, x.target.clone())))
+                    .map(|(f, target)| {
+                        let pct = (f * 100.0).round() as i64;
+                        let target = target
+                            .map(|(period, v)| format!("{} ({period})", number(l, v)))
+                            .unwrap_or_default();
+                        i18n::t_args(
+                            l,
+                            "frameworks-progress",
+                            &[
+                                ("percent", pct.to_string().as_str()),
+                                ("target", target.as_str()),
+                            ],
+                        )
+                    })
+                    .unwrap_or_default();
                 IndicatorRow {
                     code: i.code.clone(),
                     title: i.title.pick(l).to_string(),
@@ -941,6 +970,9 @@ async fn framework(
                     ),
                     baseline,
                     targets,
+                    latest,
+                    meter,
+                    progress,
                 }
             })
             .collect();

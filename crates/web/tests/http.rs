@@ -677,6 +677,15 @@ async fn frameworks_are_data_shown_in_three_languages_and_revised_with_history()
             "baseline with numerator and denominator"
         );
         assert!(page.body.contains("SNIA:P6"), "contributes to SNIA");
+        assert!(
+            page.body.contains("185 — SY2020-2021"),
+            "the latest approved value of OI1-3"
+        );
+        assert!(
+            page.body
+                .contains("71 % du chemin vers la cible 250 (2021)"),
+            "progress from the baseline 25 to the target 250"
+        );
         let snia_page = sec.get("/frameworks/SNIA").await;
         assert!(
             snia_page.body.contains("Contributions d&#39;autres cadres")
