@@ -594,3 +594,39 @@ impl Service {
         Ok((ind, periods))
     }
 }
+
+/// A figure that appears more than once: the same value, unit and period under
+/// several indicators or organisations.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RepeatedFigure {
+    pub value: f64,
+    pub period: String,
+    pub unit: String,
+    /// (indicator, reporting organisation)
+    pub reported_as: Vec<(String, String)>,
+}
+
+impl Service {
+    /// Figures reported twice or more, for the secretariat to check before they are
+    /// added up (the 2020 report carries 1,225 and 26,039 under three programmes).
+    /// Values under 20 are left out: small numbers coincide too often to mean anything.
+    pub async fn repeated_figures(
+        &self,
+        actor: Option<&Actor>,
+    ) -> Result<Vec<RepeatedFigure>, ServiceError> {
+        if let Some(a) = actor {
+            decide(a, Action::ReviewValues)?;
+        }
+        let mut conn = self.store.conn().await?;
+        Ok(values::repeated_totals(&mut conn, 20.0)
+            .await?
+            .into_iter()
+            .map(|(value, period, unit, reported_as)| RepeatedFigure {
+                value,
+                period,
+                unit,
+                reported_as,
+            })
+            .collect())
+    }
+}

@@ -158,3 +158,39 @@ pub async fn latest_totals(
     }
     Ok(out)
 }
+
+/// Approved national totals that share value, unit and period with another one under a
+/// different indicator or organisation: candidates for double counting, such as one
+/// cohort reported under several programmes. (value, period, unit, [(indicator, organisation)])
+pub async fn repeated_totals(
+    conn: &mut Conn,
+    min_value: f64,
+) -> Result<Vec<(f64, String, String, Vec<(String, String)>)>, StoreError> {
+    let rows = sqlx::query(
+        "select v.value, v.period, i.unit, v.indicator_code, v.organisation_code from data_value v
+         join indicator i on i.framework_code = v.framework_code and i.code = v.indicator_code
+         where v.status = 'approved' and v.cells = '' and v.territory_code = 'MA' and v.value >= $1
+         order by v.value, v.period, i.unit, v.indicator_code, v.organisation_code",
+    )
+    .bind(min_value)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut groups: Vec<(f64, String, String, Vec<(String, String)>)> = Vec::new();
+    for r in &rows {
+        let (value, period, unit): (f64, String, String) = (
+            r.try_get("value")?,
+            r.try_get("period")?,
+            r.try_get("unit")?,
+        );
+        let entry = (
+            r.try_get("indicator_code")?,
+            r.try_get("organisation_code")?,
+        );
+        match groups.last_mut() {
+            Some(g) if g.0 == value && g.1 == period && g.2 == unit => g.3.push(entry),
+            _ => groups.push((value, period, unit, vec![entry])),
+        }
+    }
+    groups.retain(|g| g.3.len() > 1);
+    Ok(groups)
+}

@@ -1223,6 +1223,8 @@ struct ReportingSet {
 struct ReportingPage {
     p: Page,
     sets: Vec<ReportingSet>,
+    /// (value, period, unit, "indicator (organisation)" list), for the secretariat.
+    repeated: Vec<(String, String, String, String)>,
 }
 
 fn status_label(l: Locale, status: Option<&str>) -> (String, String) {
@@ -1269,7 +1271,35 @@ async fn reporting_overview(State(s): State<AppState>, ctx: Ctx) -> Result<Respo
             rows,
         });
     }
-    Ok(render_page(&ReportingPage { p, sets: out }))
+    let repeated = if ctx.permissions.review_values {
+        s.svc
+            .repeated_figures(Some(actor))
+            .await?
+            .into_iter()
+            .map(|f| {
+                let value = if f.value.fract() == 0.0 {
+                    l.format_int(f.value as i64)
+                } else {
+                    l.format_decimal(f.value, 2)
+                };
+                let unit = i18n::t(l, &format!("unit-{}", f.unit));
+                let list = f
+                    .reported_as
+                    .iter()
+                    .map(|(i, o)| format!("{i} ({o})"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (value, f.period, unit, list)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(render_page(&ReportingPage {
+        p,
+        sets: out,
+        repeated,
+    }))
 }
 
 struct EntryCell {

@@ -1131,3 +1131,41 @@ async fn the_reporting_workflow_on_both_engines() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_figure_reported_under_two_programmes_is_flagged() {
+    for backend in testing::backends() {
+        let (app, _) = demo_app(backend).await;
+        let mut sec = Client::new(app);
+        sec.login("secretariat", PW).await;
+        assert!(
+            sec.get("/reporting")
+                .await
+                .body
+                .contains("Aucun chiffre validé n&#39;apparaît deux fois"),
+            "{backend:?}"
+        );
+        let csrf = sec.get("/account").await.csrf();
+        // The report's 1,225 psychosocial beneficiaries, under two programmes.
+        let csv = "indicator,period,territory,organisation,value\nSNIA-P1-TAYSSIR,2020,MA,OIM,1225\nSNIA-P1-CARTABLES,2020,MA,OIM,1225\nSNIA-P1-NONSCO,2020,MA,OIM,7\nSNIA-P7-CONTRATS-AIDES,2020,MA,OIM,7\n";
+        let r = sec
+            .send(
+                Request::post("/api/v1/data")
+                    .header("x-csrf-token", &csrf)
+                    .body(Body::from(csv))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let page = sec.get("/reporting").await.body;
+        assert!(
+            page.contains("1\u{202f}225")
+                && page.contains("SNIA-P1-CARTABLES (OIM), SNIA-P1-TAYSSIR (OIM)"),
+            "flagged"
+        );
+        assert!(
+            !page.contains("SNIA-P7-CONTRATS-AIDES (OIM)"),
+            "small numbers coincide too often to flag"
+        );
+    }
+}
