@@ -328,17 +328,36 @@ async fn run(cli: Cli) -> Result<()> {
             let svc = open(&cfg).await?;
             let mut failed = 0;
             for file in &files {
-                let text = std::fs::read_to_string(file)
-                    .with_context(|| format!("reading {}", file.display()))?;
-                match svc
-                    .import_values(
-                        None,
-                        &text,
-                        &file.display().to_string(),
-                        &passerelle_service::new_operation_id(),
-                    )
-                    .await
-                {
+                let bytes =
+                    std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+                let is_sheet = file.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    matches!(e.to_ascii_lowercase().as_str(), "xlsx" | "xls" | "ods")
+                });
+                let text = if is_sheet {
+                    passerelle_service::values::spreadsheet_to_csv(&bytes)
+                } else {
+                    String::from_utf8(bytes).map_err(|_| {
+                        ValuesImportError::Invalid(vec![passerelle_domain::values::RowIssue {
+                            line: 1,
+                            column: "file".into(),
+                            code: passerelle_domain::ErrorCode::Format,
+                            value: "not UTF-8 text: save it as CSV UTF-8 or XLSX".into(),
+                        }])
+                    })
+                };
+                let result = match text {
+                    Ok(text) => {
+                        svc.import_values(
+                            None,
+                            &text,
+                            &file.display().to_string(),
+                            &passerelle_service::new_operation_id(),
+                        )
+                        .await
+                    }
+                    Err(e) => Err(e),
+                };
+                match result {
                     Ok(r) => println!(
                         "{}: {} values imported, {} updated",
                         file.display(),

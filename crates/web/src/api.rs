@@ -483,20 +483,42 @@ async fn indicator_values(
 async fn import_data(
     State(s): State<AppState>,
     ctx: Ctx,
-    body: String,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
 ) -> Result<Response, WebError> {
     use passerelle_service::values::ValuesImportError;
     let actor = ctx.actor()?;
-    match s
-        .svc
-        .import_values(
-            Some(actor),
-            &body,
-            &format!("api:{}", actor.user.username),
-            &ctx.op,
-        )
-        .await
-    {
+    // A spreadsheet (XLSX, ODS) is read as its first sheet; anything else as CSV text.
+    let sheet = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.contains("spreadsheet") || t.contains("opendocument"));
+    let text = if sheet {
+        passerelle_service::values::spreadsheet_to_csv(&body)
+    } else {
+        String::from_utf8(body.to_vec()).map_err(|_| {
+            ValuesImportError::Invalid(vec![passerelle_domain::values::RowIssue {
+                line: 1,
+                column: "file".into(),
+                code: ErrorCode::Format,
+                value: "not UTF-8 text: send CSV in UTF-8, or XLSX".into(),
+            }])
+        })
+    };
+    let result = match text {
+        Ok(text) => {
+            s.svc
+                .import_values(
+                    Some(actor),
+                    &text,
+                    &format!("api:{}", actor.user.username),
+                    &ctx.op,
+                )
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(r) => Ok(Json(r).into_response()),
         Err(ValuesImportError::Service(e)) => Err(e.into()),
         Err(ValuesImportError::Invalid(issues)) => Ok(located_problems(
