@@ -5,7 +5,13 @@
 //! evaluate dedup FILE.csv --truth person_id [--map field=column]...
 //! evaluate link A.csv B.csv --truth person_id [--map field=column]...
 //! evaluate generate OUT.csv --records N [--seed S]
+//! evaluate pprl FILE.csv --truth person_id [--parts 3] [--map field=column]...
+//! evaluate pprl-link A.csv B.csv --truth COL [--map field=column]...
 //! ```
+//! `pprl` splits FILE across `--parts` organisations (by its `organisation` column when it
+//! has one, else row by row), encodes each part with a key, links the encoded parts, and
+//! prints the figures of the same run on clear text for comparison. `pprl-link` does the
+//! same for two files linked one-to-one (FEBRL4).
 //! The truth column is read only by this program, never by the engine.
 
 use std::collections::{HashMap, HashSet};
@@ -15,7 +21,68 @@ use std::time::Instant;
 
 use passerelle_linkage::generator::{GeneratorConfig, generate, write_csv};
 use passerelle_linkage::score::{PairwiseScore, pairwise};
-use passerelle_linkage::{DedupOptions, OutputKind, dedup_csv, link_csv_files};
+use passerelle_linkage::{
+    DedupOptions, EncodeOptions, MatchOptions, OutputKind, dedup_csv, encode_csv, link_csv_files,
+    match_csv,
+};
+
+const EVAL_KEY: &[u8] = b"evaluation key: in production, a secret shared among partners";
+
+/// Encodes each clear CSV (in memory) and returns the encodings and the seconds spent.
+fn encode_all(parts: &[Vec<u8>], opts: &DedupOptions) -> Res<(Vec<Vec<u8>>, f64)> {
+    let eo = EncodeOptions {
+        mapping: opts.mapping.clone(),
+        ..EncodeOptions::default()
+    };
+    let t0 = Instant::now();
+    let mut out = Vec::new();
+    for p in parts {
+        let mut e = Vec::new();
+        let rep = encode_csv(p.as_slice(), &mut e, EVAL_KEY, &eo, &mut |_| {})?;
+        for n in &rep.notes {
+            eprintln!("encode note: {n}");
+        }
+        out.push(e);
+    }
+    Ok((out, t0.elapsed().as_secs_f64()))
+}
+
+/// Splits a CSV into `parts` CSVs with the same header: by the `organisation` column when
+/// there is one (all rows of an organisation in one part), else round robin.
+fn split_csv(path: &str, parts: usize) -> Res<Vec<Vec<u8>>> {
+    let mut rdr = csv::Reader::from_path(path)?;
+    let h = rdr.headers()?.clone();
+    let org = h.iter().position(|c| c == "organisation");
+    let mut wtrs: Vec<csv::Writer<Vec<u8>>> = (0..parts)
+        .map(|_| csv::Writer::from_writer(Vec::new()))
+        .collect();
+    for w in &mut wtrs {
+        w.write_record(&h)?;
+    }
+    let mut orgs: Vec<String> = Vec::new();
+    for (k, r) in rdr.records().enumerate() {
+        let r = r?;
+        let part = match org.and_then(|i| r.get(i)) {
+            Some(o) => {
+                let pos = match orgs.iter().position(|x| x == o) {
+                    Some(p) => p,
+                    None => {
+                        orgs.push(o.to_string());
+                        orgs.len() - 1
+                    }
+                };
+                pos % parts
+            }
+            None => k % parts,
+        };
+        wtrs[part].write_record(&r)?;
+    }
+    let mut out = Vec::new();
+    for w in wtrs {
+        out.push(w.into_inner().map_err(|e| e.to_string())?);
+    }
+    Ok(out)
+}
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -69,6 +136,7 @@ fn main() -> Res<()> {
     let mut opts = DedupOptions::default();
     let mut records = 5000usize;
     let mut seed = 1u64;
+    let mut parts = 3usize;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -91,6 +159,10 @@ fn main() -> Res<()> {
                     .get(i + 1)
                     .ok_or("--em-iterations needs a value")?
                     .parse()?;
+                i += 1;
+            }
+            "--parts" => {
+                parts = args.get(i + 1).ok_or("--parts needs a value")?.parse()?;
                 i += 1;
             }
             "--seed" => {
@@ -142,6 +214,123 @@ fn main() -> Res<()> {
                 eprintln!("note: {n}");
             }
             print(path, rep.records, &pairwise(&pred, &tru), secs);
+        }
+        Some("pprl") => {
+            let path = positional.get(1).ok_or("pprl needs FILE.csv")?;
+            let idc = id_column(path, &opts)?;
+            let truth_of = column(path, &truth, &idc)?;
+            // Clear text on the whole file.
+            let t0 = Instant::now();
+            let mut out = Vec::new();
+            let rep = dedup_csv(
+                BufReader::new(File::open(path)?),
+                &mut out,
+                &opts,
+                &mut |_| {},
+            )?;
+            let clear_secs = t0.elapsed().as_secs_f64();
+            let mut rdr = csv::Reader::from_reader(out.as_slice());
+            let (mut pred, mut tru) = (Vec::new(), Vec::new());
+            for r in rdr.records() {
+                let r = r?;
+                pred.push(r.get(1).unwrap_or_default().to_string());
+                tru.push(
+                    truth_of
+                        .get(r.get(0).unwrap_or_default())
+                        .cloned()
+                        .unwrap_or_default(),
+                );
+            }
+            print(
+                &format!("{path} clear"),
+                rep.records,
+                &pairwise(&pred, &tru),
+                clear_secs,
+            );
+            // Encoded, split across organisations.
+            let split = split_csv(path, parts)?;
+            let (encoded, enc_secs) = encode_all(&split, &opts)?;
+            let bytes: usize = encoded.iter().map(Vec::len).sum();
+            let t1 = Instant::now();
+            let mut out = Vec::new();
+            let mrep = match_csv(
+                encoded.iter().map(Vec::as_slice).collect(),
+                &mut out,
+                &MatchOptions {
+                    config: opts.config.clone(),
+                    ..MatchOptions::default()
+                },
+                &mut |_| {},
+            )?;
+            let match_secs = t1.elapsed().as_secs_f64();
+            let mut rdr = csv::Reader::from_reader(out.as_slice());
+            let (mut pred, mut tru) = (Vec::new(), Vec::new());
+            for r in rdr.records() {
+                let r = r?;
+                pred.push(r.get(2).unwrap_or_default().to_string());
+                tru.push(
+                    truth_of
+                        .get(r.get(1).unwrap_or_default())
+                        .cloned()
+                        .unwrap_or_default(),
+                );
+            }
+            eprintln!("{:?}", mrep.link);
+            print(
+                &format!("{path} encoded({parts} parts)"),
+                mrep.records,
+                &pairwise(&pred, &tru),
+                match_secs,
+            );
+            println!("ENCODE seconds={enc_secs:.3} bytes={bytes}");
+        }
+        Some("pprl-link") => {
+            let a = positional.get(1).ok_or("pprl-link needs A.csv B.csv")?;
+            let b = positional.get(2).ok_or("pprl-link needs A.csv B.csv")?;
+            let idc = id_column(a, &opts)?;
+            let ta = column(a, &truth, &idc)?;
+            let tb = column(b, &truth, &idc)?;
+            let (encoded, enc_secs) = encode_all(&[std::fs::read(a)?, std::fs::read(b)?], &opts)?;
+            let t0 = Instant::now();
+            let mut out = Vec::new();
+            let rep = match_csv(
+                encoded.iter().map(Vec::as_slice).collect(),
+                &mut out,
+                &MatchOptions {
+                    config: opts.config.clone(),
+                    output: OutputKind::Pairs,
+                    one_to_one: true,
+                    ..MatchOptions::default()
+                },
+                &mut |_| {},
+            )?;
+            let secs = t0.elapsed().as_secs_f64();
+            let mut rdr = csv::Reader::from_reader(out.as_slice());
+            let mut predicted = HashSet::new();
+            for r in rdr.records() {
+                let r = r?;
+                predicted.insert((
+                    r.get(1).unwrap_or_default().to_string(),
+                    r.get(3).unwrap_or_default().to_string(),
+                ));
+            }
+            let mut by_truth: HashMap<&str, usize> = HashMap::new();
+            for t in tb.values() {
+                *by_truth.entry(t.as_str()).or_insert(0) += 1;
+            }
+            let true_pairs: usize = ta
+                .values()
+                .map(|t| by_truth.get(t.as_str()).copied().unwrap_or(0))
+                .sum();
+            let tp = predicted
+                .iter()
+                .filter(|(x, y)| matches!((ta.get(x), tb.get(y)), (Some(p), Some(q)) if p == q))
+                .count();
+            eprintln!("{:?}", rep.link);
+            let s =
+                PairwiseScore::from_counts(tp as u64, predicted.len() as u64, true_pairs as u64);
+            print(&format!("{a}+{b} encoded"), rep.records, &s, secs);
+            println!("ENCODE seconds={enc_secs:.3}");
         }
         Some("run") => {
             // What the CLI does: CSV in, clusters out, no ground truth held in memory.

@@ -248,7 +248,9 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
         .unwrap_or(b',')
 }
 
-fn reader(input: impl Read) -> Result<csv::Reader<std::io::BufReader<impl Read>>, LinkageError> {
+pub(crate) fn reader(
+    input: impl Read,
+) -> Result<csv::Reader<std::io::BufReader<impl Read>>, LinkageError> {
     use std::io::BufRead;
     let mut buffered = std::io::BufReader::with_capacity(1 << 16, input);
     let delimiter = sniff_delimiter(buffered.fill_buf()?);
@@ -258,15 +260,15 @@ fn reader(input: impl Read) -> Result<csv::Reader<std::io::BufReader<impl Read>>
         .from_reader(buffered))
 }
 
-struct Loaded {
-    ids: Vec<Box<str>>,
-    prepared: Vec<Prepared>,
-    extra: Vec<String>,
-    issues: ParseIssues,
-    had_header: bool,
+pub(crate) struct Loaded {
+    pub ids: Vec<Box<str>>,
+    pub prepared: Vec<Prepared>,
+    pub extra: Vec<String>,
+    pub issues: ParseIssues,
+    pub had_header: bool,
 }
 
-fn load(
+pub(crate) fn load(
     input: impl Read,
     mapping: &[(String, String)],
     source: u8,
@@ -331,7 +333,7 @@ fn load(
     })
 }
 
-fn issue_notes(issues: &ParseIssues, notes: &mut Vec<String>) {
+pub(crate) fn issue_notes(issues: &ParseIssues, notes: &mut Vec<String>) {
     if issues.bad_dates > 0 {
         notes.push(format!(
             "{} birth dates could not be read and were treated as missing",
@@ -346,7 +348,7 @@ fn issue_notes(issues: &ParseIssues, notes: &mut Vec<String>) {
     }
 }
 
-fn duplicate_note(ids: &[Box<str>], notes: &mut Vec<String>) {
+pub(crate) fn duplicate_note(ids: &[Box<str>], notes: &mut Vec<String>) {
     let mut seen = std::collections::HashSet::with_capacity(ids.len());
     let dups = ids.iter().filter(|id| !seen.insert(&***id)).count();
     if dups > 0 {

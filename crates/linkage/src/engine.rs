@@ -125,6 +125,11 @@ impl Matcher {
         prepare(r, &self.extra, 0, &mut ParseIssues::default())
     }
 
+    /// Scores a comparison already made (any record representation).
+    pub(crate) fn score_comparison(&self, c: &Comparison) -> PairScore {
+        score(c, &self.params, self.tf.adjustments(c), &self.extra)
+    }
+
     pub(crate) fn score_prepared(&self, a: &Prepared, b: &Prepared) -> PairScore {
         let c = compare(a, b, self.extra.len());
         score(&c, &self.params, self.tf.adjustments(&c), &self.extra)
@@ -417,11 +422,40 @@ pub(crate) fn run(
         total: n as u64,
     });
     let pairs = candidate_pairs(records, &config.blocking, cross_only)?;
-    let mut tf = if config.term_frequency {
+    let tf = if config.term_frequency {
         TermFrequencies::build(records)
     } else {
         TermFrequencies::default()
     };
+    let cmp = |i: usize, j: usize| compare(&records[i], &records[j], n_extra);
+    run_pairs(
+        n,
+        &pairs,
+        tf,
+        extra,
+        config,
+        (cross_only, keep_pairs),
+        progress,
+        &cmp,
+    )
+}
+
+/// The pipeline after blocking, on any record representation that can be compared into
+/// agreement levels: clear-text records ([`run`]) or keyed Bloom-filter encodings
+/// ([`crate::pprl`]). `flags` is `(cross_only, keep_pairs)`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run_pairs(
+    n: usize,
+    pairs: &[u64],
+    mut tf: TermFrequencies,
+    extra: Vec<String>,
+    config: &Config,
+    flags: (bool, bool),
+    progress: &mut dyn FnMut(Progress),
+    cmp: &(dyn Fn(usize, usize) -> Comparison + Sync),
+) -> Result<RunOutput, LinkageError> {
+    let (cross_only, keep_pairs) = flags;
+    let n_extra = extra.len();
 
     // Compare every candidate pair once; keep its pattern and name-frequency adjustment.
     let mut patterns: Vec<u64> = Vec::with_capacity(pairs.len());
@@ -436,7 +470,7 @@ pub(crate) fn run(
             .par_iter()
             .map(|&p| {
                 let (i, j) = ((p >> 32) as usize, (p & 0xffff_ffff) as usize);
-                let c = compare(&records[i], &records[j], n_extra);
+                let c = cmp(i, j);
                 let (g, f) = tf.shares(&c);
                 (c.pattern(), (g as f32, f as f32))
             })
@@ -529,11 +563,7 @@ pub(crate) fn run(
         (renumber(&clusters), matches)
     } else {
         let scorer = |i: u32, j: u32| {
-            let c = compare(
-                &records[i as usize],
-                &records[j as usize],
-                matcher.extra.len(),
-            );
+            let c = cmp(i as usize, j as usize);
             matcher.params.weight(&c.levels)
                 + matcher.tf.adjustments(&c).0
                 + matcher.tf.adjustments(&c).1

@@ -38,6 +38,34 @@ pub enum LinkageError {
         /// The configured limit.
         limit: usize,
     },
+    /// Privacy-preserving encoding was asked with an empty key.
+    #[error("the linkage key is empty: give the key shared among the partner organisations")]
+    EmptyKey,
+    /// An option out of its range (Bloom filter size, number of hashes).
+    #[error("invalid option: {0}")]
+    InvalidOption(String),
+    /// An encoded file is not what `passerelle linkage encode` writes.
+    #[error("encoded file {file}, row {row}: {reason}")]
+    BadEncoding {
+        /// Position of the file among the inputs (1-based).
+        file: usize,
+        /// Data row (1-based, header excluded; 0 for the header).
+        row: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Encoded files made with different keys or settings: they cannot be linked.
+    #[error(
+        "encoded files were made with different keys or settings ({first} vs {other}, file {file}): re-encode every file with the same key"
+    )]
+    SchemeMismatch {
+        /// Scheme tag of the first file.
+        first: String,
+        /// Scheme tag of the file that differs.
+        other: String,
+        /// Position of that file (1-based).
+        file: usize,
+    },
     /// Malformed CSV.
     #[error("CSV error: {0}")]
     Csv(#[from] csv::Error),

@@ -567,18 +567,34 @@ pub struct TermFrequencies {
 
 impl TermFrequencies {
     pub(crate) fn build(records: &[crate::record::Prepared]) -> TermFrequencies {
+        Self::from_keys(
+            records.iter().map(|r| match r.views.first() {
+                Some(v) => (
+                    (!v.given.is_empty()).then_some(v.given_key),
+                    (!v.family.is_empty()).then_some(v.family_key),
+                ),
+                None => (None, None),
+            }),
+            records.len(),
+        )
+    }
+
+    /// Frequencies from each record's given and family name keys (any stable value key:
+    /// a hash of the clear name, or a keyed digest of it in privacy-preserving mode).
+    pub(crate) fn from_keys(
+        keys: impl Iterator<Item = (Option<u64>, Option<u64>)>,
+        records: usize,
+    ) -> TermFrequencies {
         let mut t = TermFrequencies::default();
-        for r in records {
-            if let Some(v) = r.views.first() {
-                if !v.given.is_empty() {
-                    *t.given.entry(v.given_key).or_insert(0) += 1;
-                }
-                if !v.family.is_empty() {
-                    *t.family.entry(v.family_key).or_insert(0) += 1;
-                }
+        for (g, f) in keys {
+            if let Some(g) = g {
+                *t.given.entry(g).or_insert(0) += 1;
+            }
+            if let Some(f) = f {
+                *t.family.entry(f).or_insert(0) += 1;
             }
         }
-        t.n = records.len().max(1) as f64;
+        t.n = records.max(1) as f64;
         let s2 = |m: &HashMap<u64, u32>, n: f64| {
             m.values().map(|&c| (f64::from(c) / n).powi(2)).sum::<f64>()
         };

@@ -18,7 +18,9 @@
 //! 9. [`explain`] — every pair's per-field contributions.
 //! 10. [`csvio`] — the CLI's core: CSV in (with column aliases and mapping), clusters or
 //!     pairs out, bad values counted and reported.
-//! 11. [`generator`] and [`score`] — synthetic registries with known truth, and pairwise
+//! 11. [`pprl`] — privacy-preserving mode: keyed Bloom-filter encodings made by each
+//!     organisation, linked by a matcher that never sees names or the key.
+//! 12. [`generator`] and [`score`] — synthetic registries with known truth, and pairwise
 //!     precision / recall / F1 to measure the engine.
 //!
 //! The crate has no web or database dependency: the CLI, the web service and the case-work
@@ -43,6 +45,7 @@ pub mod fellegi_sunter;
 pub mod generator;
 pub mod normalise;
 pub mod phone;
+pub mod pprl;
 pub mod record;
 pub mod score;
 pub mod translit;
@@ -54,4 +57,5 @@ pub use engine::{
 };
 pub use error::LinkageError;
 pub use explain::{FieldAgreement, PairScore, format_explanation};
+pub use pprl::{EncodeOptions, EncodeReport, MatchOptions, MatchReport, encode_csv, match_csv};
 pub use record::{ParseIssues, Record};

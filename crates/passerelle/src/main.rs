@@ -101,8 +101,42 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Privacy-preserving linkage: encode a file with a key shared among partners
+    /// (names never leave the organisation), then link encoded files.
+    Linkage {
+        #[command(subcommand)]
+        command: LinkageCommand,
+    },
     /// Print the default configuration as TOML.
     DefaultConfig,
+}
+
+#[derive(Subcommand)]
+enum LinkageCommand {
+    /// Encode a CSV (the same columns as `dedup`) into keyed Bloom filters and digests.
+    Encode {
+        input: PathBuf,
+        #[arg(long, short)]
+        output: PathBuf,
+        /// A file holding the secret key shared by the partners (never by the matcher).
+        #[arg(long)]
+        key_file: PathBuf,
+        #[arg(long = "map", value_name = "FIELD=COLUMN")]
+        map: Vec<String>,
+    },
+    /// Link two or more encoded files: writes `file,record_id,cluster_id`.
+    Match {
+        #[arg(required = true, num_args = 2..)]
+        files: Vec<PathBuf>,
+        #[arg(long, short)]
+        output: PathBuf,
+        /// Scored pairs instead of clusters.
+        #[arg(long)]
+        pairs: bool,
+        /// Each record matches at most one record of the other file (two files only).
+        #[arg(long)]
+        one_to_one: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -321,6 +355,7 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Framework { command } => framework(&cfg, command).await,
+        Command::Linkage { command } => linkage(command),
         Command::Data {
             command: DataCommand::Import { files },
         } => {
@@ -626,6 +661,94 @@ fn dedup(
     );
     for note in &report.notes {
         eprintln!("note: {note}");
+    }
+    Ok(())
+}
+
+fn linkage(command: LinkageCommand) -> Result<()> {
+    use passerelle_linkage::{EncodeOptions, MatchOptions, OutputKind};
+    let open_in = |p: &std::path::Path| {
+        std::fs::File::open(p)
+            .map(std::io::BufReader::new)
+            .with_context(|| format!("reading {}", p.display()))
+    };
+    let create = |p: &std::path::Path| {
+        std::fs::File::create(p)
+            .map(std::io::BufWriter::new)
+            .with_context(|| format!("writing {}", p.display()))
+    };
+    match command {
+        LinkageCommand::Encode {
+            input,
+            output,
+            key_file,
+            map,
+        } => {
+            let key = std::fs::read(&key_file)
+                .with_context(|| format!("reading the key file {}", key_file.display()))?;
+            let key: Vec<u8> = key.trim_ascii().to_vec();
+            let mut opts = EncodeOptions::default();
+            for m in &map {
+                opts.mapping
+                    .push(passerelle_linkage::DedupOptions::parse_mapping(m)?);
+            }
+            let report = passerelle_linkage::encode_csv(
+                open_in(&input)?,
+                create(&output)?,
+                &key,
+                &opts,
+                &mut |_| {},
+            )?;
+            eprintln!(
+                "{} records encoded ({}) into {}",
+                report.records,
+                report.scheme,
+                output.display()
+            );
+            for note in &report.notes {
+                eprintln!("note: {note}");
+            }
+        }
+        LinkageCommand::Match {
+            files,
+            output,
+            pairs,
+            one_to_one,
+        } => {
+            let readers = files
+                .iter()
+                .map(|f| open_in(f))
+                .collect::<Result<Vec<_>>>()?;
+            let opts = MatchOptions {
+                output: if pairs {
+                    OutputKind::Pairs
+                } else {
+                    OutputKind::Clusters
+                },
+                labels: files
+                    .iter()
+                    .map(|f| {
+                        f.file_stem()
+                            .map(|s| s.to_string_lossy().to_string())
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+                one_to_one,
+                ..Default::default()
+            };
+            let report =
+                passerelle_linkage::match_csv(readers, create(&output)?, &opts, &mut |_| {})?;
+            eprintln!(
+                "{} records from {} files linked; {} rows written to {}",
+                report.records,
+                report.files,
+                report.rows_written,
+                output.display()
+            );
+            for note in &report.notes {
+                eprintln!("note: {note}");
+            }
+        }
     }
     Ok(())
 }

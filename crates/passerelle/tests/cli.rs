@@ -549,3 +549,87 @@ fn data_import_and_indicator_values_reproduce_the_report() {
         );
     }
 }
+
+#[test]
+fn linkage_encode_and_match_without_sharing_names() {
+    let dir = std::env::temp_dir().join(format!("passerelle-cli-{}-pprl", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("key");
+    std::fs::write(
+        &key,
+        "a secret shared by the partners, never by the matcher\n",
+    )
+    .unwrap();
+    let header = "id,given_name,family_name,name_arabic,sex,birth_date,nationality,phone,document_number,city\n";
+    let en = dir.join("en.csv");
+    std::fs::write(&en, format!("{header}e1,Mohamed,Diallo,,M,1994-03-12,GN,0661234567,,Rabat\ne2,Fatoumata,Camara,,F,1990-05-01,ML,0700112233,P1234567,Casablanca\n")).unwrap();
+    let anapec = dir.join("anapec.csv");
+    std::fs::write(&anapec, format!("{header}x1,Muhammad,Dialo,,M,1994,GN,+212 661 23 45 67,,Rabat\nx2,Youssef,Haddad,,M,1980-01-01,SY,0600000000,,Tanger\n")).unwrap();
+    for (clear, enc) in [(&en, "en.enc.csv"), (&anapec, "anapec.enc.csv")] {
+        let o = passerelle(
+            &[
+                "linkage",
+                "encode",
+                clear.to_str().unwrap(),
+                "-o",
+                dir.join(enc).to_str().unwrap(),
+                "--key-file",
+                key.to_str().unwrap(),
+            ],
+            &[],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        let encoded = std::fs::read_to_string(dir.join(enc)).unwrap();
+        for name in [
+            "Mohamed",
+            "Diallo",
+            "Dialo",
+            "Fatoumata",
+            "Haddad",
+            "0661234567",
+        ] {
+            assert!(!encoded.contains(name), "{name} leaked into {enc}");
+        }
+    }
+    let out = dir.join("links.csv");
+    let o = passerelle(
+        &[
+            "linkage",
+            "match",
+            dir.join("en.enc.csv").to_str().unwrap(),
+            dir.join("anapec.enc.csv").to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let links = std::fs::read_to_string(&out).unwrap();
+    let cluster = |file: &str, id: &str| {
+        links
+            .lines()
+            .find(|l| l.starts_with(&format!("{file},{id},")))
+            .and_then(|l| l.rsplit(',').next())
+            .map(str::to_string)
+    };
+    assert!(cluster("en.enc", "e1").is_some(), "{links}");
+    assert_eq!(
+        cluster("en.enc", "e1"),
+        cluster("anapec.enc", "x1"),
+        "the same person across organisations: {links}"
+    );
+    assert_ne!(cluster("en.enc", "e2"), cluster("anapec.enc", "x2"));
+    let o = passerelle(
+        &[
+            "linkage",
+            "encode",
+            en.to_str().unwrap(),
+            "-o",
+            dir.join("x.csv").to_str().unwrap(),
+            "--key-file",
+            "/nonexistent/key",
+        ],
+        &[],
+    );
+    assert!(!o.status.success() && text(&o).contains("reading the key file"));
+}

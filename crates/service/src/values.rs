@@ -362,10 +362,8 @@ impl Service {
             decide(a, Action::ViewDirectory)?;
         }
         let mut conn = self.store.conn().await?;
-        let ind = frameworks::indicators(&mut conn)
+        let ind = frameworks::indicator(&mut conn, q.indicator.trim())
             .await?
-            .into_iter()
-            .find(|i| i.code == q.indicator.trim())
             .ok_or_else(|| {
                 ServiceError::invalid(passerelle_domain::DomainError::with_value(
                     "indicator",
@@ -398,7 +396,6 @@ impl Service {
         } else {
             &["approved"]
         };
-        let stored = values::for_indicator(&mut conn, &ind.code, period.as_str(), statuses).await?;
         let by_territory = q.by.iter().any(|b| b == "territory");
         let by_org = q.by.iter().any(|b| b == "organisation");
         let dims: Vec<&String> =
@@ -414,6 +411,11 @@ impl Service {
         } else {
             Vec::new()
         };
+        let mut scope = children.clone();
+        scope.push(territory.to_string());
+        let stored =
+            values::for_indicator_in(&mut conn, &ind.code, period.as_str(), statuses, &scope)
+                .await?;
         let mut notes = Vec::new();
         // Group the stored values that answer each line.
         let mut groups: BTreeMap<Vec<(String, String)>, Vec<&DataValue>> = BTreeMap::new();

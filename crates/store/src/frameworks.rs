@@ -362,3 +362,30 @@ pub async fn indicators(conn: &mut Conn) -> Result<Vec<IndicatorRef>, StoreError
         })
         .collect()
 }
+
+/// One indicator by its code (codes are unique across the shipped frameworks; the
+/// first framework in code order wins otherwise).
+pub async fn indicator(conn: &mut Conn, code: &str) -> Result<Option<IndicatorRef>, StoreError> {
+    let row = sqlx::query(
+        "select framework_code, code, title_fr, title_ar, title_en, kind, unit, dimensions from indicator where code = $1 order by framework_code limit 1",
+    )
+    .bind(code)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        let dims: String = r.try_get("dimensions")?;
+        Ok(IndicatorRef {
+            framework_code: r.try_get("framework_code")?,
+            code: r.try_get("code")?,
+            title: title(&r, "title")?,
+            kind: r.try_get("kind")?,
+            unit: r.try_get("unit")?,
+            dimensions: dims
+                .split(',')
+                .filter(|d| !d.is_empty())
+                .map(str::to_string)
+                .collect(),
+        })
+    })
+    .transpose()
+}

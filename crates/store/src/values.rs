@@ -194,3 +194,59 @@ pub async fn repeated_totals(
     groups.retain(|g| g.3.len() > 1);
     Ok(groups)
 }
+
+/// The values of one indicator for one period with the given statuses, in the given
+/// territories only: what the engine reads for one line of a dashboard.
+pub async fn for_indicator_in(
+    conn: &mut Conn,
+    indicator: &str,
+    period: &str,
+    statuses: &[&str],
+    territories: &[String],
+) -> Result<Vec<DataValue>, StoreError> {
+    if territories.is_empty() || statuses.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Placeholders are numbered, never values: the text holds no input.
+    let status_list: Vec<String> = (0..statuses.len()).map(|i| format!("${}", i + 3)).collect();
+    let territory_list: Vec<String> = (0..territories.len())
+        .map(|i| format!("${}", i + 3 + statuses.len()))
+        .collect();
+    let sql = format!(
+        "select framework_code, indicator_code, period, period_start, period_end, territory_code, organisation_code, cells, value,
+           qualifier, comment, status, source, source_line
+         from data_value where indicator_code = $1 and period = $2 and status in ({}) and territory_code in ({})",
+        status_list.join(", "),
+        territory_list.join(", ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(indicator)
+        .bind(period);
+    for s in statuses {
+        q = q.bind(*s);
+    }
+    for t in territories {
+        q = q.bind(t.as_str());
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(DataValue {
+                framework_code: r.try_get("framework_code")?,
+                indicator_code: r.try_get("indicator_code")?,
+                period: r.try_get("period")?,
+                period_start: r.try_get("period_start")?,
+                period_end: r.try_get("period_end")?,
+                territory_code: r.try_get("territory_code")?,
+                organisation_code: r.try_get("organisation_code")?,
+                cells: r.try_get("cells")?,
+                value: r.try_get("value")?,
+                qualifier: r.try_get("qualifier")?,
+                comment: r.try_get("comment")?,
+                status: r.try_get("status")?,
+                source: r.try_get("source")?,
+                source_line: r.try_get("source_line")?,
+            })
+        })
+        .collect()
+}
