@@ -49,6 +49,11 @@ test('a donor reads the COVID figure by region, with its chart, in French then A
   assert.match(await page.locator('tr.total').textContent(), /585/);
   assert.equal(await page.locator('figure.chart svg rect').count(), 6);
   await page.screenshot({ path: `${SCREENSHOTS}indicator-fr.png`, fullPage: true });
+  // Drill down from the region to its provinces and prefectures.
+  await casa.getByRole('link', { name: 'Casablanca-Settat' }).click();
+  assert.match(await page.locator('caption').textContent(), /Casablanca-Settat/);
+  assert.match(await page.locator('tr.total').textContent(), /216/);
+  await page.goBack();
 
   await page.getByRole('button', { name: 'العربية' }).click();
   await page.waitForSelector('html[dir="rtl"]');

@@ -269,17 +269,17 @@ impl FrameworkDef {
                     Some(parent) => {
                         let (pr, nr) =
                             (rank.get(parent.level.as_str()), rank.get(n.level.as_str()));
-                        if let (Some(pr), Some(nr)) = (pr, nr) {
-                            if pr >= nr {
-                                issue(
-                                    format!("nodes[{i}].parent"),
-                                    ErrorCode::Format,
-                                    &format!(
-                                        "{} ({}) cannot be under {} ({})",
-                                        n.code, n.level, parent.code, parent.level
-                                    ),
-                                );
-                            }
+                        if let (Some(pr), Some(nr)) = (pr, nr)
+                            && pr >= nr
+                        {
+                            issue(
+                                format!("nodes[{i}].parent"),
+                                ErrorCode::Format,
+                                &format!(
+                                    "{} ({}) cannot be under {} ({})",
+                                    n.code, n.level, parent.code, parent.level
+                                ),
+                            );
                         }
                     }
                 }
@@ -343,16 +343,15 @@ impl FrameworkDef {
                     &ind.direction,
                 );
             }
-            if let Some(b) = &ind.baseline {
-                if let (Some(n), Some(d)) = (b.numerator, b.denominator) {
-                    if d <= 0.0 || n < 0.0 || n > d && ind.kind == IndicatorKind::Percentage {
-                        issue(
-                            format!("indicators[{i}].baseline"),
-                            ErrorCode::Format,
-                            &format!("{n}/{d}"),
-                        );
-                    }
-                }
+            if let Some(b) = &ind.baseline
+                && let (Some(n), Some(d)) = (b.numerator, b.denominator)
+                && (d <= 0.0 || n < 0.0 || n > d && ind.kind == IndicatorKind::Percentage)
+            {
+                issue(
+                    format!("indicators[{i}].baseline"),
+                    ErrorCode::Format,
+                    &format!("{n}/{d}"),
+                );
             }
             for (j, t) in ind.targets.iter().enumerate() {
                 for dim in t.cells.keys() {

@@ -64,10 +64,10 @@ impl Locale {
                         .and_then(|q| q.parse::<f32>().ok())
                 })
                 .unwrap_or(1.0);
-            if let Some(locale) = Locale::parse(tag) {
-                if best.is_none_or(|(bq, _)| q > bq) {
-                    best = Some((q, locale));
-                }
+            if let Some(locale) = Locale::parse(tag)
+                && best.is_none_or(|(bq, _)| q > bq)
+            {
+                best = Some((q, locale));
             }
         }
         best.map(|(_, l)| l).unwrap_or_default()
@@ -88,7 +88,7 @@ impl Locale {
             out.push('-');
         }
         for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push_str(sep);
             }
             out.push(ch);

@@ -183,18 +183,19 @@ pub fn check_rules(rows: &[ValueRow], parent_of: &dyn Fn(&str) -> Option<String>
         if r.cells.is_empty() {
             continue;
         }
-        if let Some(total) = by_key.get(&key(r, &r.territory, "")) {
-            if r.value > total.value && total.qualifier != Qualifier::AtLeast {
-                issues.push(RowIssue {
-                    line: r.line,
-                    column: "value".into(),
-                    code: ErrorCode::RuleViolated,
-                    value: format!(
-                        "part ≤ total: {} > {} (line {})",
-                        r.value, total.value, total.line
-                    ),
-                });
-            }
+        if let Some(total) = by_key.get(&key(r, &r.territory, ""))
+            && r.value > total.value
+            && total.qualifier != Qualifier::AtLeast
+        {
+            issues.push(RowIssue {
+                line: r.line,
+                column: "value".into(),
+                code: ErrorCode::RuleViolated,
+                value: format!(
+                    "part ≤ total: {} > {} (line {})",
+                    r.value, total.value, total.line
+                ),
+            });
         }
     }
     // Complete closed dimension: F + M = total when all three are exact.
@@ -213,18 +214,19 @@ pub fn check_rules(rows: &[ValueRow], parent_of: &dyn Fn(&str) -> Option<String>
         e.3 = e.3.max(r.line);
     }
     for (k, (sum, n, exact, line)) in sums {
-        if let (2, true, Some(total)) = (n, exact, by_key.get(&k)) {
-            if total.qualifier == Qualifier::Exact && (sum - total.value).abs() > 1e-9 {
-                issues.push(RowIssue {
-                    line,
-                    column: "value".into(),
-                    code: ErrorCode::RuleViolated,
-                    value: format!(
-                        "sum of parts = total: F + M = {sum}, total {} (line {})",
-                        total.value, total.line
-                    ),
-                });
-            }
+        if let (2, true, Some(total)) = (n, exact, by_key.get(&k))
+            && total.qualifier == Qualifier::Exact
+            && (sum - total.value).abs() > 1e-9
+        {
+            issues.push(RowIssue {
+                line,
+                column: "value".into(),
+                code: ErrorCode::RuleViolated,
+                value: format!(
+                    "sum of parts = total: F + M = {sum}, total {} (line {})",
+                    total.value, total.line
+                ),
+            });
         }
     }
     // Territories: the regions' rows together are not above the national row.
@@ -239,18 +241,19 @@ pub fn check_rules(rows: &[ValueRow], parent_of: &dyn Fn(&str) -> Option<String>
         }
     }
     for (k, (sum, line)) in region_sums {
-        if let Some(total) = by_key.get(&k) {
-            if sum > total.value + 1e-9 && total.qualifier != Qualifier::AtLeast {
-                issues.push(RowIssue {
-                    line,
-                    column: "territory".into(),
-                    code: ErrorCode::RuleViolated,
-                    value: format!(
-                        "sum of territories ≤ total: {sum} > {} (line {})",
-                        total.value, total.line
-                    ),
-                });
-            }
+        if let Some(total) = by_key.get(&k)
+            && sum > total.value + 1e-9
+            && total.qualifier != Qualifier::AtLeast
+        {
+            issues.push(RowIssue {
+                line,
+                column: "territory".into(),
+                code: ErrorCode::RuleViolated,
+                value: format!(
+                    "sum of territories ≤ total: {sum} > {} (line {})",
+                    total.value, total.line
+                ),
+            });
         }
     }
     issues.sort_by(|a, b| a.line.cmp(&b.line).then(a.column.cmp(&b.column)));

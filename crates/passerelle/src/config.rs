@@ -9,6 +9,7 @@ use std::path::Path;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
+#[derive(Default)]
 pub struct Config {
     pub server: Server,
     pub database: Database,
@@ -53,17 +54,6 @@ pub struct Log {
     /// A tracing filter, e.g. "info" or "passerelle_web=debug".
     pub level: String,
     pub json: bool,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            server: Server::default(),
-            database: Database::default(),
-            security: Security::default(),
-            log: Log::default(),
-        }
-    }
 }
 
 impl Default for Server {

@@ -193,19 +193,19 @@ fn default_config_is_toml_without_secrets_and_env_overrides_it() {
 /// SQLite always; PostgreSQL too when the test server is configured.
 fn backends_urls(name: &str) -> Vec<String> {
     let mut urls = vec![sqlite_url(name)];
-    if let Ok(admin) = std::env::var("PASSERELLE_TEST_POSTGRES_URL") {
-        if !admin.is_empty() {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            let url = rt
-                .block_on(passerelle_store::testing::fresh_url(
-                    passerelle_store::Backend::Postgres,
-                ))
-                .unwrap();
-            urls.push(url);
-        }
+    if let Ok(admin) = std::env::var("PASSERELLE_TEST_POSTGRES_URL")
+        && !admin.is_empty()
+    {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let url = rt
+            .block_on(passerelle_store::testing::fresh_url(
+                passerelle_store::Backend::Postgres,
+            ))
+            .unwrap();
+        urls.push(url);
     }
     urls
 }
@@ -432,7 +432,8 @@ fn dedup_writes_a_cluster_for_every_row_and_names_missing_columns() {
 fn data_import_and_indicator_values_reproduce_the_report() {
     for url in backends_urls("values") {
         let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/");
-        for file in ["snia.json"] {
+        {
+            let file = "snia.json";
             let o = passerelle(
                 &[
                     "framework",

@@ -89,11 +89,11 @@ impl Service {
         let mut refs = Vec::new();
         for n in &def.nodes {
             for t in &n.contributes_to {
-                if let Some((fw, code)) = t.split_once(':') {
-                    if fw != def.code {
-                        let exists = frameworks::node_exists(&mut tx, fw, code).await?;
-                        refs.push((fw.to_string(), code.to_string(), exists));
-                    }
+                if let Some((fw, code)) = t.split_once(':')
+                    && fw != def.code
+                {
+                    let exists = frameworks::node_exists(&mut tx, fw, code).await?;
+                    refs.push((fw.to_string(), code.to_string(), exists));
                 }
             }
         }

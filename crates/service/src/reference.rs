@@ -238,10 +238,10 @@ impl Service {
     /// kenitra", "الرباط سلا القنيطرة") to a territory.
     pub async fn resolve_territory(&self, text: &str) -> Result<Territory, ServiceError> {
         let mut conn = self.store.conn().await?;
-        if let Ok(code) = TerritoryCode::parse(text) {
-            if let Some(t) = territories::get(&mut conn, &code).await? {
-                return Ok(t);
-            }
+        if let Ok(code) = TerritoryCode::parse(text)
+            && let Some(t) = territories::get(&mut conn, &code).await?
+        {
+            return Ok(t);
         }
         let wanted = fold_name(text);
         for level in [TerritoryLevel::Region, TerritoryLevel::Province] {

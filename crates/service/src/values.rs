@@ -249,15 +249,15 @@ impl Service {
                     org_text.clone(),
                 )),
                 Some(org_id) => {
-                    if let Some(a) = actor {
-                        if decide(a, Action::ReportValues(org_id)).is_err() {
-                            issues.push(issue(
-                                line,
-                                "organisation",
-                                ErrorCode::Forbidden,
-                                org_text.clone(),
-                            ));
-                        }
+                    if let Some(a) = actor
+                        && decide(a, Action::ReportValues(org_id)).is_err()
+                    {
+                        issues.push(issue(
+                            line,
+                            "organisation",
+                            ErrorCode::Forbidden,
+                            org_text.clone(),
+                        ));
                     }
                 }
             }
@@ -345,7 +345,7 @@ impl Service {
             .collect();
         issues.extend(dv::check_rules(&rows, &|t| parents.get(t).cloned()));
         if !issues.is_empty() {
-            issues.sort_by(|a, b| a.line.cmp(&b.line));
+            issues.sort_by_key(|a| a.line);
             return Err(ValuesImportError::Invalid(issues));
         }
         Ok(parsed)

@@ -172,10 +172,10 @@ pub fn render(
             operation_id: op.to_string(),
         };
         let mut r = (status, Json(body)).into_response();
-        if let Some(s) = err.retry_after {
-            if let Ok(v) = s.to_string().parse() {
-                r.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        if let Some(s) = err.retry_after
+            && let Ok(v) = s.to_string().parse()
+        {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
         }
         return r;
     }

@@ -871,10 +871,10 @@ async fn framework(
         for child in children.iter().rev() {
             stack.push((Some(child.code.clone()), depth + 1));
         }
-        if let Some(code) = parent {
-            if let Some(n) = def.nodes.iter().find(|n| n.code == code) {
-                order.push((n, depth - 1));
-            }
+        if let Some(code) = parent
+            && let Some(n) = def.nodes.iter().find(|n| n.code == code)
+        {
+            order.push((n, depth - 1));
         }
         if order.len() > def.nodes.len() {
             break;
@@ -1003,6 +1003,8 @@ async fn framework(
 
 struct ValueRowView {
     label: String,
+    /// For a region's line: the same figure broken down by its provinces.
+    drill: Option<String>,
     value: String,
     share: String,
     orgs: String,
@@ -1168,6 +1170,16 @@ async fn indicator(
         let value = fmt(r.value, r.qualifier);
         chart_rows.push((label.clone(), r.value, value.clone()));
         page.rows.push(ValueRowView {
+            drill: r
+                .dims
+                .iter()
+                .find(|(d, v)| d == "territory" && v.len() == 5)
+                .map(|(_, v)| {
+                    format!(
+                        "/indicators/{}?period={}&by=territory&territory={v}",
+                        ind.code, period
+                    )
+                }),
             label,
             value,
             share: r
@@ -1179,6 +1191,7 @@ async fn indicator(
     }
     page.total = table.total.as_ref().map(|t| ValueRowView {
         label: String::new(),
+        drill: None,
         value: fmt(t.value, t.qualifier),
         share: String::new(),
         orgs: t.organisations.join(", "),
