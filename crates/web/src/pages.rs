@@ -1025,6 +1025,9 @@ struct IndicatorPage {
     total: Option<ValueRowView>,
     caption: String,
     chart: String,
+    /// The totals over time, when there is more than one period.
+    series_chart: String,
+    series_caption: String,
     notes: Vec<String>,
     csv_link: String,
     error: Option<String>,
@@ -1091,6 +1094,8 @@ async fn indicator(
         total: None,
         caption: String::new(),
         chart: String::new(),
+        series_chart: String::new(),
+        series_caption: String::new(),
         notes: Vec::new(),
         csv_link: String::new(),
         error: None,
@@ -1206,6 +1211,33 @@ async fn indicator(
     page.caption = format!("{} — {} — {}", page.title, period, place);
     page.chart = crate::chart::bars(&chart_rows, l == Locale::Ar, &page.caption);
     page.notes = table.notes.clone();
+    let series = s
+        .svc
+        .indicator_series(Some(actor), &ind.code, Some(&table.territory))
+        .await?;
+    if series.len() > 1 {
+        let rows: Vec<(String, f64, String)> = series
+            .iter()
+            .map(|(period, v)| {
+                (
+                    period.clone(),
+                    *v,
+                    if v.fract() == 0.0 {
+                        l.format_int(*v as i64)
+                    } else {
+                        l.format_decimal(*v, 2)
+                    },
+                )
+            })
+            .collect();
+        page.series_caption = format!(
+            "{} — {} — {}",
+            page.title,
+            i18n::t(l, "values-over-time"),
+            place
+        );
+        page.series_chart = crate::chart::bars(&rows, l == Locale::Ar, &page.series_caption);
+    }
     let by_q: String = form_urlencoded::Serializer::new(String::new())
         .append_pair("period", &period)
         .append_pair("territory", &table.territory)

@@ -872,6 +872,17 @@ async fn the_2020_report_figures_reproduce_through_the_api() {
                 .unwrap_or(0.0);
         }
         assert_eq!(years, 13654.0, "AVRR 2005–2020 year by year");
+        let page = c
+            .get("/indicators/SNIA-P8-AVRR?period=2020&by=sex")
+            .await
+            .body;
+        let series = page.split("class=\"chart series\"").nth(1).unwrap_or("");
+        assert_eq!(
+            series.matches("<rect").count(),
+            16,
+            "a bar per year 2005–2020"
+        );
+        assert!(series.contains("2005: 254") && series.contains("2020: 796"));
 
         // A viewer reads but cannot report; a focal point reports for its own organisation only.
         let csrf = c.get("/account").await.csrf();

@@ -108,6 +108,7 @@ unit-documents = وثائق
 unit-currency = مبلغ
 unit-score = نتيجة
 unit-ratio = نسبة
+values-over-time = التطور
 nav-account = حسابي
 login-title = تسجيل الدخول
 login-intro = سجّل الدخول باسم المستخدم وكلمة المرور اللذين سلّمهما لك المسؤول.

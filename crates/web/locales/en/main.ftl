@@ -108,6 +108,7 @@ unit-documents = documents
 unit-currency = amount
 unit-score = score
 unit-ratio = ratio
+values-over-time = over time
 nav-account = My account
 login-title = Sign in
 login-intro = Sign in with the username and password your administrator gave you.

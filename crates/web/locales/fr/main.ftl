@@ -108,6 +108,7 @@ unit-documents = documents
 unit-currency = montant
 unit-score = score
 unit-ratio = ratio
+values-over-time = évolution
 nav-account = Mon compte
 login-title = Connexion
 login-intro = Connectez-vous avec l'identifiant et le mot de passe fournis par votre administrateur.
