@@ -85,37 +85,20 @@ pub async fn for_indicator(
     period: &str,
     statuses: &[&str],
 ) -> Result<Vec<DataValue>, StoreError> {
-    let rows = sqlx::query(
-        "select framework_code, indicator_code, period, period_start, period_end, territory_code, organisation_code, cells, value,
-           qualifier, comment, status, source, source_line
-         from data_value where indicator_code = $1 and period = $2 order by territory_code, organisation_code, cells",
-    )
-    .bind(indicator)
-    .bind(period)
-    .fetch_all(&mut *conn)
-    .await?;
+    let sql = format!(
+        "select {COLUMNS} from data_value where indicator_code = $1 and period = $2 order by territory_code, organisation_code, cells"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(indicator)
+        .bind(period)
+        .fetch_all(&mut *conn)
+        .await?;
     let mut out = Vec::new();
     for r in &rows {
-        let status: String = r.try_get("status")?;
-        if !statuses.contains(&status.as_str()) {
-            continue;
+        let v = from_row(r)?;
+        if statuses.contains(&v.status.as_str()) {
+            out.push(v);
         }
-        out.push(DataValue {
-            framework_code: r.try_get("framework_code")?,
-            indicator_code: r.try_get("indicator_code")?,
-            period: r.try_get("period")?,
-            period_start: r.try_get("period_start")?,
-            period_end: r.try_get("period_end")?,
-            territory_code: r.try_get("territory_code")?,
-            organisation_code: r.try_get("organisation_code")?,
-            cells: r.try_get("cells")?,
-            value: r.try_get("value")?,
-            qualifier: r.try_get("qualifier")?,
-            comment: r.try_get("comment")?,
-            status,
-            source: r.try_get("source")?,
-            source_line: r.try_get("source_line")?,
-        });
     }
     Ok(out)
 }
@@ -213,9 +196,7 @@ pub async fn for_indicator_in(
         .map(|i| format!("${}", i + 3 + statuses.len()))
         .collect();
     let sql = format!(
-        "select framework_code, indicator_code, period, period_start, period_end, territory_code, organisation_code, cells, value,
-           qualifier, comment, status, source, source_line
-         from data_value where indicator_code = $1 and period = $2 and status in ({}) and territory_code in ({})",
+        "select {COLUMNS} from data_value where indicator_code = $1 and period = $2 and status in ({}) and territory_code in ({})",
         status_list.join(", "),
         territory_list.join(", ")
     );
@@ -229,24 +210,28 @@ pub async fn for_indicator_in(
         q = q.bind(t.as_str());
     }
     let rows = q.fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(DataValue {
-                framework_code: r.try_get("framework_code")?,
-                indicator_code: r.try_get("indicator_code")?,
-                period: r.try_get("period")?,
-                period_start: r.try_get("period_start")?,
-                period_end: r.try_get("period_end")?,
-                territory_code: r.try_get("territory_code")?,
-                organisation_code: r.try_get("organisation_code")?,
-                cells: r.try_get("cells")?,
-                value: r.try_get("value")?,
-                qualifier: r.try_get("qualifier")?,
-                comment: r.try_get("comment")?,
-                status: r.try_get("status")?,
-                source: r.try_get("source")?,
-                source_line: r.try_get("source_line")?,
-            })
-        })
-        .collect()
+    rows.iter().map(from_row).collect()
+}
+
+/// The columns `from_row` reads.
+const COLUMNS: &str = "framework_code, indicator_code, period, period_start, period_end, territory_code, organisation_code,
+    cells, value, qualifier, comment, status, source, source_line";
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<DataValue, StoreError> {
+    Ok(DataValue {
+        framework_code: r.try_get("framework_code")?,
+        indicator_code: r.try_get("indicator_code")?,
+        period: r.try_get("period")?,
+        period_start: r.try_get("period_start")?,
+        period_end: r.try_get("period_end")?,
+        territory_code: r.try_get("territory_code")?,
+        organisation_code: r.try_get("organisation_code")?,
+        cells: r.try_get("cells")?,
+        value: r.try_get("value")?,
+        qualifier: r.try_get("qualifier")?,
+        comment: r.try_get("comment")?,
+        status: r.try_get("status")?,
+        source: r.try_get("source")?,
+        source_line: r.try_get("source_line")?,
+    })
 }
