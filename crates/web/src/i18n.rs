@@ -83,8 +83,16 @@ mod tests {
     use std::collections::BTreeSet;
 
     fn keys(locale: &str) -> BTreeSet<String> {
-        let path = format!("{}/locales/{locale}/main.ftl", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        // Every `.ftl` file of the language: each feature keeps its messages in its own file.
+        let dir = format!("{}/locales/{locale}", env!("CARGO_MANIFEST_DIR"));
+        let mut text = String::new();
+        for entry in std::fs::read_dir(&dir).expect("locale directory") {
+            let path = entry.expect("locale file").path();
+            if path.extension().is_some_and(|e| e == "ftl") {
+                text.push_str(&std::fs::read_to_string(&path).unwrap_or_default());
+                text.push('\n');
+            }
+        }
         text.lines()
             .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && !l.starts_with('.'))
             .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))
