@@ -44,12 +44,20 @@ pub enum ErrorCode {
     /// A value breaks a validation rule (a part above its total, parts not summing
     /// to a complete total).
     RuleViolated,
+    /// A date that cannot be (born after today, over 120 years old, 30 February).
+    ImpossibleDate,
+    /// Someone else saved the record since it was opened; nothing was overwritten.
+    EditConflict,
+    /// The person has not given (or has withdrawn) the consent this needs.
+    ConsentMissing,
+    /// The action is not possible in the record's current state.
+    WrongState,
     /// Something failed on our side; the operation id identifies it in the logs.
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 19] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::Required,
         ErrorCode::Length,
         ErrorCode::Format,
@@ -68,6 +76,10 @@ impl ErrorCode {
         ErrorCode::BadRequest,
         ErrorCode::AuditChainBroken,
         ErrorCode::RuleViolated,
+        ErrorCode::ImpossibleDate,
+        ErrorCode::EditConflict,
+        ErrorCode::ConsentMissing,
+        ErrorCode::WrongState,
         ErrorCode::Internal,
     ];
 
@@ -91,6 +103,10 @@ impl ErrorCode {
             ErrorCode::BadRequest => "bad_request",
             ErrorCode::AuditChainBroken => "audit_chain_broken",
             ErrorCode::RuleViolated => "rule_violated",
+            ErrorCode::ImpossibleDate => "impossible_date",
+            ErrorCode::EditConflict => "edit_conflict",
+            ErrorCode::ConsentMissing => "consent_missing",
+            ErrorCode::WrongState => "wrong_state",
             ErrorCode::Internal => "internal",
         }
     }

@@ -7,6 +7,7 @@
 //! language.
 
 pub mod audit;
+pub mod casework;
 pub mod error;
 pub mod framework;
 pub mod locale;

@@ -4,6 +4,7 @@
 use anyhow::{Context, Result};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use passerelle_service::crypto::FieldKey;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -46,6 +47,13 @@ pub struct Security {
     pub session_idle_minutes: i64,
     pub login_max_failures: u32,
     pub login_window_seconds: u64,
+    /// The key (64 hexadecimal characters) that encrypts sensitive fields. Prefer
+    /// `PASSERELLE__SECURITY__FIELD_KEY` or a secret manager to writing it here.
+    pub field_key: Option<String>,
+    /// Where the key is kept when `field_key` is not set: created with a random key
+    /// on first start (mode 0600). Back it up with the database: without it the
+    /// encrypted fields cannot be read.
+    pub field_key_file: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -80,6 +88,8 @@ impl Default for Security {
             session_idle_minutes: s.session_idle_minutes,
             login_max_failures: s.login_max_failures,
             login_window_seconds: s.login_window_seconds,
+            field_key: None,
+            field_key_file: "./data-dir/field.key".into(),
         }
     }
 }
@@ -122,13 +132,49 @@ impl Config {
         Ok(url)
     }
 
-    pub fn service(&self) -> passerelle_service::ServiceConfig {
-        passerelle_service::ServiceConfig {
+    pub fn service(&self) -> Result<passerelle_service::ServiceConfig> {
+        Ok(passerelle_service::ServiceConfig {
             session_idle_minutes: self.security.session_idle_minutes,
             login_max_failures: self.security.login_max_failures,
             login_window_seconds: self.security.login_window_seconds,
+            field_key: self.field_key()?,
             ..Default::default()
+        })
+    }
+
+    /// The field-encryption key: from configuration, else from its file (created with a
+    /// random key the first time).
+    fn field_key(&self) -> Result<FieldKey> {
+        if let Some(hex) = &self.security.field_key {
+            return FieldKey::from_hex(hex)
+                .context("security.field_key must be 64 hexadecimal characters (32 bytes)");
         }
+        let path = Path::new(&self.security.field_key_file);
+        if path.exists() {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the field key {}", path.display()))?;
+            return FieldKey::from_hex(&text).with_context(|| {
+                format!("{} must hold 64 hexadecimal characters", path.display())
+            });
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let key = FieldKey::random();
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        use std::io::Write;
+        let mut f = opts
+            .open(path)
+            .with_context(|| format!("creating the field key {}", path.display()))?;
+        f.write_all(key.to_hex().as_bytes())?;
+        tracing::warn!(path = %path.display(), "created a new field-encryption key: back it up with the database");
+        Ok(key)
     }
 }
 

@@ -231,7 +231,7 @@ async fn open(cfg: &Config) -> Result<Service> {
     let url = cfg.database_url()?;
     let store = Store::connect(&url).await?;
     store.migrate().await.context("applying migrations")?;
-    let svc = Service::new(store, cfg.service());
+    let svc = Service::new(store, cfg.service()?);
     svc.ensure_reference_data("startup")
         .await
         .context("loading reference data")?;

@@ -34,6 +34,80 @@ pub enum Action {
     ReviewValues,
     /// Unlock a locked submission (administrators).
     UnlockValues,
+    /// Register people and open cases for an organisation (its case workers and
+    /// supervisors).
+    WorkCases(OrgId),
+    /// See every case of an organisation and its workers' caseloads (its supervisors).
+    SuperviseCases(OrgId),
+    /// Case-work statistics without names: referral flows, case counts (the
+    /// secretariat, administrators, supervisors).
+    ViewCaseStatistics,
+    /// Export, for one person, who read or changed their file (administrators).
+    ExportAccessLog,
+}
+
+/// What an actor may see of one case. Decided here, from the case's organisation,
+/// its assignee and its referrals, and nowhere else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseAccess {
+    /// The whole file: the owning organisation's supervisor, or its case worker who
+    /// opened it or is assigned to it.
+    Full,
+    /// Only the sections shared by referrals to the actor's organisation.
+    Shared(Vec<String>),
+    None,
+}
+
+/// The facts about a case that access depends on.
+#[derive(Debug, Clone)]
+pub struct CaseScope {
+    pub organisation_id: OrgId,
+    pub assigned_user_id: Option<passerelle_domain::UserId>,
+    pub opened_by: passerelle_domain::UserId,
+    /// Organisations the case is being transferred to (they see it to accept it).
+    pub transfer_to: Option<OrgId>,
+    /// Referrals readable by their receiver: (receiving organisation, shared sections).
+    pub referrals: Vec<(OrgId, Vec<String>)>,
+}
+
+/// How much of a case `actor` may see.
+pub fn case_access(actor: &Actor, scope: &CaseScope) -> CaseAccess {
+    let has = |r: Role| actor.user.roles.contains(&r);
+    let org = actor.user.organisation_id;
+    let me = actor.user.id;
+    if !actor.user.active {
+        return CaseAccess::None;
+    }
+    if org == scope.organisation_id
+        && (has(Role::Supervisor)
+            || (has(Role::CaseWorker)
+                && (scope.assigned_user_id == Some(me) || scope.opened_by == me)))
+    {
+        return CaseAccess::Full;
+    }
+    if !(has(Role::Supervisor) || has(Role::CaseWorker)) {
+        return CaseAccess::None;
+    }
+    let mut sections: Vec<String> = Vec::new();
+    let mut any = false;
+    for (to, shared) in &scope.referrals {
+        if *to == org {
+            any = true;
+            for s in shared {
+                if !sections.contains(s) {
+                    sections.push(s.clone());
+                }
+            }
+        }
+    }
+    if scope.transfer_to == Some(org) {
+        any = true;
+    }
+    if any {
+        CaseAccess::Shared(sections)
+    } else {
+        CaseAccess::None
+    }
 }
 
 /// Whether `actor` may do `action`. `Forbidden` otherwise.
@@ -62,6 +136,12 @@ fn allowed(actor: &Actor, action: Action) -> bool {
         }
         Action::ReviewValues => admin || has(Role::Secretariat),
         Action::UnlockValues => admin,
+        Action::WorkCases(org) => {
+            actor.user.organisation_id == org && (has(Role::CaseWorker) || has(Role::Supervisor))
+        }
+        Action::SuperviseCases(org) => actor.user.organisation_id == org && has(Role::Supervisor),
+        Action::ViewCaseStatistics => admin || has(Role::Secretariat) || has(Role::Supervisor),
+        Action::ExportAccessLog => admin,
     }
 }
 
@@ -78,6 +158,11 @@ pub struct Permissions {
     pub monitoring: bool,
     /// Case work screens: case workers, supervisors, community agents.
     pub casework: bool,
+    /// Register people and open cases.
+    pub work_cases: bool,
+    pub supervise_cases: bool,
+    pub case_statistics: bool,
+    pub export_access_log: bool,
 }
 
 impl Permissions {
@@ -101,6 +186,10 @@ impl Permissions {
             casework: [Role::Supervisor, Role::CaseWorker, Role::CommunityAgent]
                 .into_iter()
                 .any(has),
+            work_cases: allowed(actor, Action::WorkCases(actor.user.organisation_id)),
+            supervise_cases: allowed(actor, Action::SuperviseCases(actor.user.organisation_id)),
+            case_statistics: allowed(actor, Action::ViewCaseStatistics),
+            export_access_log: allowed(actor, Action::ExportAccessLog),
         }
     }
 }
@@ -108,6 +197,41 @@ impl Permissions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn case_access_by_role_organisation_assignment_and_referral() {
+        use passerelle_domain::UserId;
+        let scope = CaseScope {
+            organisation_id: OrgId(2),
+            assigned_user_id: Some(UserId(7)),
+            opened_by: UserId(7),
+            transfer_to: None,
+            referrals: vec![(OrgId(3), vec!["professional_profile".into()])],
+        };
+        let mut worker = actor(&[Role::CaseWorker], 2);
+        assert_eq!(
+            case_access(&worker, &scope),
+            CaseAccess::None,
+            "another worker's case"
+        );
+        worker.user.id = UserId(7);
+        assert_eq!(case_access(&worker, &scope), CaseAccess::Full);
+        let sup = actor(&[Role::Supervisor], 2);
+        assert_eq!(case_access(&sup, &scope), CaseAccess::Full);
+        let receiver = actor(&[Role::CaseWorker], 3);
+        assert_eq!(
+            case_access(&receiver, &scope),
+            CaseAccess::Shared(vec!["professional_profile".into()])
+        );
+        for outsider in [
+            actor(&[Role::CaseWorker], 4),
+            actor(&[Role::Secretariat], 2),
+            actor(&[Role::Administrator], 2),
+            actor(&[Role::FocalPoint], 3),
+        ] {
+            assert_eq!(case_access(&outsider, &scope), CaseAccess::None);
+        }
+    }
     use passerelle_domain::UserId;
     use passerelle_store::users::User;
 

@@ -175,6 +175,12 @@ pub const DEMO_USERS: &[(&str, &str, &str, &str)] = &[
     ),
     ("worker.anapec", "Omar Tazi", "ANAPEC-RABAT", "case_worker"),
     (
+        "supervisor.anapec",
+        "Salma Berrada",
+        "ANAPEC-RABAT",
+        "supervisor",
+    ),
+    (
         "agent.amappe",
         "Aminata Diallo",
         "AMAPPE",
@@ -239,6 +245,7 @@ impl Service {
             };
             self.create_user(None, &input, op).await?;
         }
+        self.load_demo_casework(op).await?;
         for (name, text) in FIGURES_2020 {
             match self
                 .import_values(None, text, &format!("data/figures-2020/{name}"), op)
@@ -253,6 +260,104 @@ impl Service {
                         text.join("; ")
                     )));
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// A few fictional people registered by the Rabat social assistance centre, so the
+    /// search before create and the caseload have something to show. Names are common
+    /// ones in the population served; every other detail is invented.
+    async fn load_demo_casework(&self, op: &str) -> Result<(), ServiceError> {
+        use crate::casework::CaseworkError;
+        use passerelle_domain::casework::PersonInput;
+        let mut conn = self.store.conn().await?;
+        let Some(worker) =
+            passerelle_store::users::credentials_by_username(&mut conn, "worker.en").await?
+        else {
+            return Ok(());
+        };
+        drop(conn);
+        let actor = self.actor(worker.user.id).await?;
+        let people = [
+            (
+                "Mohamed",
+                "Diallo",
+                "محمد ديالو",
+                "M",
+                "1994",
+                "GN",
+                "fr,ff",
+                "+212 612 34 56 78",
+                "regularised_2014",
+            ),
+            (
+                "Aminata",
+                "Traoré",
+                "",
+                "F",
+                "1998-03-12",
+                "ML",
+                "fr,bm",
+                "0661 23 45 67",
+                "residence_card",
+            ),
+            (
+                "Youssef",
+                "Al Hassan",
+                "يوسف الحسن",
+                "M",
+                "1987",
+                "SY",
+                "ar",
+                "",
+                "refugee",
+            ),
+        ];
+        let consents: Vec<(String, String)> = [
+            ("registration", "any"),
+            ("case_work", "any"),
+            ("referral", "public_agency"),
+            ("statistics", "any"),
+        ]
+        .iter()
+        .map(|(p, s)| (p.to_string(), s.to_string()))
+        .collect();
+        let describe = |e: CaseworkError| ServiceError::Internal(format!("demo case work: {e:?}"));
+        for (given, family, ar, sex, birth, nat, langs, phone, status) in people {
+            let input = PersonInput {
+                given_name: given.into(),
+                family_name: family.into(),
+                name_ar: ar.into(),
+                sex: sex.into(),
+                birth_date: birth.into(),
+                birth_approximate: birth.len() == 4,
+                nationality: nat.into(),
+                languages: langs.into(),
+                phones: phone.into(),
+                legal_status: status.into(),
+                territory: "MA-RAB".into(),
+                ..Default::default()
+            };
+            let id = self
+                .register_person(&actor, &input, &consents, &[], op)
+                .await
+                .map_err(describe)?;
+            if given == "Aminata" {
+                let case = self
+                    .open_case(&actor, id, None, op)
+                    .await
+                    .map_err(describe)?;
+                self.add_plan_step(
+                    &actor,
+                    case,
+                    "Insertion professionnelle",
+                    "Inscription à l'ANAPEC",
+                    "2026-01-15",
+                    op,
+                )
+                .await
+                .map_err(describe)?;
             }
         }
         Ok(())

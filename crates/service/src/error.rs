@@ -41,6 +41,7 @@ impl ServiceError {
             ServiceError::NotFound => ErrorCode::NotFound,
             ServiceError::AuditChainBroken { .. } => ErrorCode::AuditChainBroken,
             ServiceError::Store(StoreError::UniqueViolation) => ErrorCode::AlreadyExists,
+            ServiceError::Store(StoreError::Conflict) => ErrorCode::EditConflict,
             ServiceError::Store(_) | ServiceError::Internal(_) => ErrorCode::Internal,
         }
     }

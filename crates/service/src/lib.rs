@@ -8,6 +8,8 @@
 
 pub mod access;
 pub mod auth;
+pub mod casework;
+pub mod crypto;
 pub mod demo;
 pub mod error;
 pub mod frameworks;
@@ -37,6 +39,9 @@ pub struct ServiceConfig {
     pub login_window_seconds: u64,
     /// Extra wait after a failed login, to slow guessing.
     pub login_failure_delay_ms: u64,
+    /// The key that encrypts sensitive fields and keys their blind indexes. The
+    /// default is random per process (tests); the binary loads it from configuration.
+    pub field_key: crypto::FieldKey,
 }
 
 impl Default for ServiceConfig {
@@ -46,6 +51,7 @@ impl Default for ServiceConfig {
             login_max_failures: 5,
             login_window_seconds: 900,
             login_failure_delay_ms: 400,
+            field_key: crypto::FieldKey::random(),
         }
     }
 }
@@ -56,14 +62,17 @@ pub struct Service {
     store: Store,
     config: Arc<ServiceConfig>,
     throttle: Arc<throttle::Throttle>,
+    cipher: Arc<crypto::FieldCipher>,
 }
 
 impl Service {
     pub fn new(store: Store, config: ServiceConfig) -> Service {
         let throttle =
             throttle::Throttle::new(config.login_max_failures, config.login_window_seconds);
+        let cipher = Arc::new(crypto::FieldCipher::new(&config.field_key));
         Service {
             store,
+            cipher,
             config: Arc::new(config),
             throttle: Arc::new(throttle),
         }

@@ -138,7 +138,9 @@ pub fn shipped_territories() -> Result<Vec<Territory>, Vec<RowError>> {
 
 impl Service {
     /// Loads the shipped territories when the store has none. Returns how many were loaded.
+    /// The shipped assessment forms are (re)loaded each time.
     pub async fn ensure_reference_data(&self, op: &str) -> Result<usize, ServiceError> {
+        self.ensure_shipped_forms().await?;
         let mut tx = self.store.begin().await?;
         if territories::count(&mut tx).await? > 0 {
             return Ok(0);

@@ -13,6 +13,9 @@ pub enum StoreError {
     UniqueViolation,
     #[error("a reference points to a row that does not exist")]
     ForeignKeyViolation,
+    /// Someone else saved the row since it was read; nothing was changed.
+    #[error("the row was changed by someone else since it was read")]
+    Conflict,
     #[error("row not found")]
     NotFound,
     #[error("stored data is invalid: {0}")]

@@ -41,7 +41,10 @@ impl WebError {
             | ErrorCode::UnknownOrganisation
             | ErrorCode::UnknownTerritory
             | ErrorCode::PasswordMismatch
-            | ErrorCode::WrongPassword => StatusCode::UNPROCESSABLE_ENTITY,
+            | ErrorCode::WrongPassword
+            | ErrorCode::ImpossibleDate
+            | ErrorCode::ConsentMissing => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::EditConflict | ErrorCode::WrongState => StatusCode::CONFLICT,
             ErrorCode::AlreadyExists => StatusCode::CONFLICT,
             ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
             ErrorCode::Throttled => StatusCode::TOO_MANY_REQUESTS,

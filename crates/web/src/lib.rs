@@ -8,6 +8,7 @@
 //! become a page or a `{code, message}` body in the user's language ([`error`]).
 
 pub mod api;
+mod cases;
 mod chart;
 pub mod ctx;
 pub mod error;
@@ -42,6 +43,7 @@ pub fn app(svc: Service, config: WebConfig) -> Router {
     };
     Router::new()
         .merge(pages::routes())
+        .merge(cases::routes())
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::context))

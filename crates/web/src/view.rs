@@ -33,8 +33,9 @@ impl Page {
         let mut nav = Vec::new();
         if let Some(_actor) = &ctx.actor {
             let p = ctx.permissions;
-            let items: [(&'static str, &str, bool); 8] = [
+            let items: [(&'static str, &str, bool); 9] = [
                 ("/", "nav-home", true),
+                ("/cases", "nav-cases", p.work_cases),
                 ("/frameworks", "nav-frameworks", true),
                 ("/reporting", "nav-reporting", p.monitoring),
                 ("/organisations", "nav-organisations", true),
@@ -100,6 +101,21 @@ impl Page {
 
     pub fn ta(&self, key: &str, name: &str, value: &str) -> String {
         i18n::t_args(self.locale, key, &[(name, value)])
+    }
+
+    /// The label of a coded value: the message `{prefix}-{code}`.
+    pub fn label(&self, prefix: &str, code: &str) -> String {
+        self.t(&format!("{prefix}-{code}"))
+    }
+
+    /// String equality for templates (whatever the reference depth askama gives).
+    pub fn same(&self, a: &str, b: &str) -> bool {
+        a == b
+    }
+
+    /// A multilingual title in the reader's language.
+    pub fn title_of(&self, t: &passerelle_domain::framework::Title) -> String {
+        t.pick(self.locale).to_string()
     }
 
     pub fn lang(&self) -> &'static str {

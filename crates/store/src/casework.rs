@@ -1,0 +1,1263 @@
+//! Case work's storage: people and their search keys, consents, legal status history,
+//! household links, cases and their events, assessments, plan steps, notes, referrals,
+//! services delivered, group activities.
+//!
+//! Values named `*_enc` arrive already encrypted from the service layer; this module
+//! never sees them in clear. Records that two people may edit at once (person, case,
+//! assessment, referral) carry a `version`: an update names the version it read and
+//! changes nothing when another save came first ([`StoreError::Conflict`]).
+
+use crate::{Conn, StoreError, now};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+// ---------------------------------------------------------------- people
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PersonRow {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub given_name: String,
+    pub family_name: String,
+    pub name_ar: String,
+    pub sex: String,
+    pub birth_date: Option<String>,
+    pub birth_year: Option<i64>,
+    pub birth_approximate: bool,
+    pub nationality: Option<String>,
+    pub languages: String,
+    pub territory_code: Option<String>,
+    pub legal_status: Option<String>,
+    pub contact_enc: Option<String>,
+    pub created_anyway: Option<String>,
+    pub created_by: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+const PERSON_COLUMNS: &str = "person_id, organisation_id, given_name, family_name, name_ar, sex, birth_date, birth_year, birth_approximate,
+    nationality, languages, territory_code, legal_status, contact_enc, created_anyway, created_by, created_at, updated_at, version";
+
+fn person_from_row(r: &AnyRow) -> Result<PersonRow, StoreError> {
+    Ok(PersonRow {
+        id: r.try_get("person_id")?,
+        organisation_id: r.try_get("organisation_id")?,
+        given_name: r.try_get("given_name")?,
+        family_name: r.try_get("family_name")?,
+        name_ar: r.try_get("name_ar")?,
+        sex: r.try_get("sex")?,
+        birth_date: r.try_get("birth_date")?,
+        birth_year: r.try_get("birth_year")?,
+        birth_approximate: r.try_get::<i64, _>("birth_approximate")? != 0,
+        nationality: r.try_get("nationality")?,
+        languages: r.try_get("languages")?,
+        territory_code: r.try_get("territory_code")?,
+        legal_status: r.try_get("legal_status")?,
+        contact_enc: r.try_get("contact_enc")?,
+        created_anyway: r.try_get("created_anyway")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        version: r.try_get("version")?,
+    })
+}
+
+pub async fn insert_person(conn: &mut Conn, p: &PersonRow) -> Result<i64, StoreError> {
+    let ts = now();
+    let id: i64 = sqlx::query_scalar(
+        "insert into person (organisation_id, given_name, family_name, name_ar, sex, birth_date, birth_year, birth_approximate,
+           nationality, languages, territory_code, legal_status, contact_enc, created_anyway, created_by, created_at, updated_at, version)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 1) returning person_id",
+    )
+    .bind(p.organisation_id)
+    .bind(&p.given_name)
+    .bind(&p.family_name)
+    .bind(&p.name_ar)
+    .bind(&p.sex)
+    .bind(p.birth_date.as_deref())
+    .bind(p.birth_year)
+    .bind(i64::from(p.birth_approximate))
+    .bind(p.nationality.as_deref())
+    .bind(&p.languages)
+    .bind(p.territory_code.as_deref())
+    .bind(p.legal_status.as_deref())
+    .bind(p.contact_enc.as_deref())
+    .bind(p.created_anyway.as_deref())
+    .bind(p.created_by)
+    .bind(&ts)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// Saves a person's identity if nobody saved it since `p.version` was read.
+pub async fn update_person(conn: &mut Conn, p: &PersonRow) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "update person set given_name = $1, family_name = $2, name_ar = $3, sex = $4, birth_date = $5, birth_year = $6,
+           birth_approximate = $7, nationality = $8, languages = $9, territory_code = $10, legal_status = $11, contact_enc = $12,
+           updated_at = $13, version = version + 1
+         where person_id = $14 and version = $15",
+    )
+    .bind(&p.given_name)
+    .bind(&p.family_name)
+    .bind(&p.name_ar)
+    .bind(&p.sex)
+    .bind(p.birth_date.as_deref())
+    .bind(p.birth_year)
+    .bind(i64::from(p.birth_approximate))
+    .bind(p.nationality.as_deref())
+    .bind(&p.languages)
+    .bind(p.territory_code.as_deref())
+    .bind(p.legal_status.as_deref())
+    .bind(p.contact_enc.as_deref())
+    .bind(now())
+    .bind(p.id)
+    .bind(p.version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict);
+    }
+    Ok(())
+}
+
+pub async fn person(conn: &mut Conn, id: i64) -> Result<Option<PersonRow>, StoreError> {
+    let sql = format!("select {PERSON_COLUMNS} from person where person_id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(person_from_row).transpose()
+}
+
+pub async fn people(conn: &mut Conn, ids: &[i64]) -> Result<Vec<PersonRow>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!("select {PERSON_COLUMNS} from person where person_id in ({list})");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(person_from_row).collect()
+}
+
+/// Replaces a person's search keys.
+pub async fn set_keys(
+    conn: &mut Conn,
+    person_id: i64,
+    keys: &[(String, String)],
+) -> Result<(), StoreError> {
+    sqlx::query("delete from person_key where person_id = $1")
+        .bind(person_id)
+        .execute(&mut *conn)
+        .await?;
+    for (kind, key) in keys {
+        sqlx::query("insert into person_key (person_id, kind, key) values ($1, $2, $3)")
+            .bind(person_id)
+            .bind(kind)
+            .bind(key)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// People sharing at least one key, with the number of keys shared, most first; keys
+/// held by more than `max_posting` people are ignored (they say nothing alone).
+pub async fn candidates(
+    conn: &mut Conn,
+    keys: &[String],
+    max_posting: i64,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>, StoreError> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = (1..=keys.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let n = keys.len();
+    let sql = format!(
+        "select k.person_id as person_id, count(*) as hits from person_key k
+         where k.key in ({placeholders})
+           and k.key not in (select key from person_key where key in ({placeholders}) group by key having count(*) > ${})
+         group by k.person_id order by count(*) desc, k.person_id limit ${}",
+        n + 1,
+        n + 2
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for k in keys {
+        q = q.bind(k);
+    }
+    let rows = q
+        .bind(max_posting)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("person_id")?, r.try_get("hits")?)))
+        .collect()
+}
+
+// ---------------------------------------------------------------- consents, status, household
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsentRow {
+    pub id: i64,
+    pub person_id: i64,
+    pub purpose: String,
+    pub scope: String,
+    pub given_at: String,
+    pub recorded_by: i64,
+    pub organisation_id: i64,
+    pub withdrawn_at: Option<String>,
+    pub withdrawn_by: Option<i64>,
+}
+
+pub async fn add_consent(
+    conn: &mut Conn,
+    person_id: i64,
+    purpose: &str,
+    scope: &str,
+    user: i64,
+    org: i64,
+) -> Result<i64, StoreError> {
+    let id = sqlx::query_scalar(
+        "insert into consent (person_id, purpose, scope, given_at, recorded_by, organisation_id)
+         values ($1, $2, $3, $4, $5, $6) returning consent_id",
+    )
+    .bind(person_id)
+    .bind(purpose)
+    .bind(scope)
+    .bind(now())
+    .bind(user)
+    .bind(org)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn withdraw_consent(
+    conn: &mut Conn,
+    person_id: i64,
+    consent_id: i64,
+    user: i64,
+) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "update consent set withdrawn_at = $1, withdrawn_by = $2
+         where consent_id = $3 and person_id = $4 and withdrawn_at is null",
+    )
+    .bind(now())
+    .bind(user)
+    .bind(consent_id)
+    .bind(person_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn consents(conn: &mut Conn, person_id: i64) -> Result<Vec<ConsentRow>, StoreError> {
+    let rows = sqlx::query(
+        "select consent_id, person_id, purpose, scope, given_at, recorded_by, organisation_id, withdrawn_at, withdrawn_by
+         from consent where person_id = $1 order by consent_id",
+    )
+    .bind(person_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ConsentRow {
+                id: r.try_get("consent_id")?,
+                person_id: r.try_get("person_id")?,
+                purpose: r.try_get("purpose")?,
+                scope: r.try_get("scope")?,
+                given_at: r.try_get("given_at")?,
+                recorded_by: r.try_get("recorded_by")?,
+                organisation_id: r.try_get("organisation_id")?,
+                withdrawn_at: r.try_get("withdrawn_at")?,
+                withdrawn_by: r.try_get("withdrawn_by")?,
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusRow {
+    pub status: String,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub detail_enc: Option<String>,
+    pub recorded_by: i64,
+    pub recorded_at: String,
+}
+
+pub async fn add_status(conn: &mut Conn, person_id: i64, s: &StatusRow) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into legal_status_history (person_id, status, since, until, detail_enc, recorded_by, recorded_at)
+         values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(person_id)
+    .bind(&s.status)
+    .bind(s.since.as_deref())
+    .bind(s.until.as_deref())
+    .bind(s.detail_enc.as_deref())
+    .bind(s.recorded_by)
+    .bind(&s.recorded_at)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("update person set legal_status = $1 where person_id = $2")
+        .bind(&s.status)
+        .bind(person_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn status_history(conn: &mut Conn, person_id: i64) -> Result<Vec<StatusRow>, StoreError> {
+    let rows = sqlx::query(
+        "select status, since, until, detail_enc, recorded_by, recorded_at from legal_status_history
+         where person_id = $1 order by status_id",
+    )
+    .bind(person_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StatusRow {
+                status: r.try_get("status")?,
+                since: r.try_get("since")?,
+                until: r.try_get("until")?,
+                detail_enc: r.try_get("detail_enc")?,
+                recorded_by: r.try_get("recorded_by")?,
+                recorded_at: r.try_get("recorded_at")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn link_household(
+    conn: &mut Conn,
+    a: i64,
+    b: i64,
+    relation: &str,
+    user: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into household_link (person_id, other_person_id, relation, recorded_by, recorded_at) values ($1, $2, $3, $4, $5)",
+    )
+    .bind(a)
+    .bind(b)
+    .bind(relation)
+    .bind(user)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// (other person, relation) in both directions.
+pub async fn household(conn: &mut Conn, person_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
+    let rows = sqlx::query(
+        "select other_person_id as other, relation from household_link where person_id = $1
+         union all select person_id as other, relation from household_link where other_person_id = $1",
+    )
+    .bind(person_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("other")?, r.try_get("relation")?)))
+        .collect()
+}
+
+// ---------------------------------------------------------------- cases
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CaseRow {
+    pub id: i64,
+    pub case_ref: String,
+    pub person_id: i64,
+    pub organisation_id: i64,
+    pub assigned_user_id: Option<i64>,
+    pub status: String,
+    pub close_reason: Option<String>,
+    pub transfer_org_id: Option<i64>,
+    pub intake_id: Option<i64>,
+    pub opened_by: i64,
+    pub opened_at: String,
+    pub closed_at: Option<String>,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+const CASE_COLUMNS: &str = "case_id, case_ref, person_id, organisation_id, assigned_user_id, status, close_reason, transfer_org_id,
+    intake_id, opened_by, opened_at, closed_at, updated_at, version";
+
+fn case_from_row(r: &AnyRow) -> Result<CaseRow, StoreError> {
+    Ok(CaseRow {
+        id: r.try_get("case_id")?,
+        case_ref: r.try_get("case_ref")?,
+        person_id: r.try_get("person_id")?,
+        organisation_id: r.try_get("organisation_id")?,
+        assigned_user_id: r.try_get("assigned_user_id")?,
+        status: r.try_get("status")?,
+        close_reason: r.try_get("close_reason")?,
+        transfer_org_id: r.try_get("transfer_org_id")?,
+        intake_id: r.try_get("intake_id")?,
+        opened_by: r.try_get("opened_by")?,
+        opened_at: r.try_get("opened_at")?,
+        closed_at: r.try_get("closed_at")?,
+        updated_at: r.try_get("updated_at")?,
+        version: r.try_get("version")?,
+    })
+}
+
+/// Opens a case; its reference is the organisation code, the year and the id
+/// (`EN-RABAT-2026-000042`).
+pub async fn insert_case(
+    conn: &mut Conn,
+    c: &CaseRow,
+    org_code: &str,
+) -> Result<CaseRow, StoreError> {
+    let ts = now();
+    let provisional = format!("pending-{}-{}", c.person_id, ts);
+    let id: i64 = sqlx::query_scalar(
+        "insert into case_file (case_ref, person_id, organisation_id, assigned_user_id, status, intake_id, opened_by, opened_at, updated_at, version)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $8, 1) returning case_id",
+    )
+    .bind(&provisional)
+    .bind(c.person_id)
+    .bind(c.organisation_id)
+    .bind(c.assigned_user_id)
+    .bind(&c.status)
+    .bind(c.intake_id)
+    .bind(c.opened_by)
+    .bind(&ts)
+    .fetch_one(&mut *conn)
+    .await?;
+    let case_ref = format!("{org_code}-{}-{id:06}", &ts[0..4]);
+    sqlx::query("update case_file set case_ref = $1 where case_id = $2")
+        .bind(&case_ref)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    case(conn, id).await?.ok_or(StoreError::Conflict)
+}
+
+pub async fn case(conn: &mut Conn, id: i64) -> Result<Option<CaseRow>, StoreError> {
+    let sql = format!("select {CASE_COLUMNS} from case_file where case_id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(case_from_row).transpose()
+}
+
+/// Which cases to list.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub organisation_id: Option<i64>,
+    pub assigned_user_id: Option<i64>,
+    pub person_id: Option<i64>,
+    pub transfer_to: Option<i64>,
+    pub open_only: bool,
+}
+
+pub async fn cases(conn: &mut Conn, f: &CaseFilter) -> Result<Vec<CaseRow>, StoreError> {
+    let mut clauses = Vec::new();
+    let mut binds = Vec::new();
+    for (col, v) in [
+        ("organisation_id", f.organisation_id),
+        ("assigned_user_id", f.assigned_user_id),
+        ("person_id", f.person_id),
+        ("transfer_org_id", f.transfer_to),
+    ] {
+        if let Some(v) = v {
+            binds.push(v);
+            clauses.push(format!("{col} = ${}", binds.len()));
+        }
+    }
+    if f.open_only {
+        clauses.push("status <> 'closed'".to_string());
+    }
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("where {}", clauses.join(" and "))
+    };
+    let sql =
+        format!("select {CASE_COLUMNS} from case_file {filter} order by case_id desc limit 2000");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for b in binds {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    rows.iter().map(case_from_row).collect()
+}
+
+/// Saves a case's workflow fields if nobody saved it since `c.version` was read.
+pub async fn update_case(conn: &mut Conn, c: &CaseRow) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "update case_file set organisation_id = $1, assigned_user_id = $2, status = $3, close_reason = $4, transfer_org_id = $5,
+           closed_at = $6, updated_at = $7, version = version + 1
+         where case_id = $8 and version = $9",
+    )
+    .bind(c.organisation_id)
+    .bind(c.assigned_user_id)
+    .bind(&c.status)
+    .bind(c.close_reason.as_deref())
+    .bind(c.transfer_org_id)
+    .bind(c.closed_at.as_deref())
+    .bind(now())
+    .bind(c.id)
+    .bind(c.version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict);
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseEvent {
+    pub at: String,
+    pub user_id: Option<i64>,
+    pub kind: String,
+    pub detail: String,
+}
+
+pub async fn add_event(
+    conn: &mut Conn,
+    case_id: i64,
+    user: Option<i64>,
+    kind: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into case_event (case_id, at, user_id, kind, detail) values ($1, $2, $3, $4, $5)",
+    )
+    .bind(case_id)
+    .bind(now())
+    .bind(user)
+    .bind(kind)
+    .bind(detail)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn events(conn: &mut Conn, case_id: i64) -> Result<Vec<CaseEvent>, StoreError> {
+    let rows = sqlx::query(
+        "select at, user_id, kind, detail from case_event where case_id = $1 order by event_id",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CaseEvent {
+                at: r.try_get("at")?,
+                user_id: r.try_get("user_id")?,
+                kind: r.try_get("kind")?,
+                detail: r.try_get("detail")?,
+            })
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- forms and assessments
+
+pub async fn upsert_form(
+    conn: &mut Conn,
+    code: &str,
+    version: i64,
+    definition: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into form_def (form_code, form_version, definition, imported_at) values ($1, $2, $3, $4)
+         on conflict (form_code, form_version) do update set definition = excluded.definition, imported_at = excluded.imported_at",
+    )
+    .bind(code)
+    .bind(version)
+    .bind(definition)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A form's definition at a version, or its latest version when `version` is `None`.
+pub async fn form(
+    conn: &mut Conn,
+    code: &str,
+    version: Option<i64>,
+) -> Result<Option<String>, StoreError> {
+    let row: Option<String> = match version {
+        Some(v) => {
+            sqlx::query_scalar("select definition from form_def where form_code = $1 and form_version = $2")
+                .bind(code)
+                .bind(v)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        None => {
+            sqlx::query_scalar(
+                "select definition from form_def where form_code = $1 order by form_version desc limit 1",
+            )
+            .bind(code)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+    };
+    Ok(row)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssessmentRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub form_code: String,
+    pub form_version: i64,
+    pub answers_enc: String,
+    pub created_by: i64,
+    pub created_at: String,
+    pub updated_by: i64,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+pub async fn assessment(
+    conn: &mut Conn,
+    case_id: i64,
+) -> Result<Option<AssessmentRow>, StoreError> {
+    let row = sqlx::query(
+        "select assessment_id, case_id, form_code, form_version, answers_enc, created_by, created_at, updated_by, updated_at, version
+         from assessment where case_id = $1 order by assessment_id desc limit 1",
+    )
+    .bind(case_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        Ok(AssessmentRow {
+            id: r.try_get("assessment_id")?,
+            case_id: r.try_get("case_id")?,
+            form_code: r.try_get("form_code")?,
+            form_version: r.try_get("form_version")?,
+            answers_enc: r.try_get("answers_enc")?,
+            created_by: r.try_get("created_by")?,
+            created_at: r.try_get("created_at")?,
+            updated_by: r.try_get("updated_by")?,
+            updated_at: r.try_get("updated_at")?,
+            version: r.try_get("version")?,
+        })
+    })
+    .transpose()
+}
+
+/// Creates the case's assessment (`expected_version` 0) or updates it if nobody saved
+/// it since `expected_version`.
+pub async fn save_assessment(
+    conn: &mut Conn,
+    case_id: i64,
+    form_code: &str,
+    form_version: i64,
+    answers_enc: &str,
+    user: i64,
+    expected_version: i64,
+) -> Result<(), StoreError> {
+    let ts = now();
+    let current = assessment(conn, case_id).await?;
+    match current {
+        None if expected_version == 0 => {
+            sqlx::query(
+                "insert into assessment (case_id, form_code, form_version, answers_enc, created_by, created_at, updated_by, updated_at, version)
+                 values ($1, $2, $3, $4, $5, $6, $5, $6, 1)",
+            )
+            .bind(case_id)
+            .bind(form_code)
+            .bind(form_version)
+            .bind(answers_enc)
+            .bind(user)
+            .bind(&ts)
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        }
+        Some(a) if a.version == expected_version => {
+            let done = sqlx::query(
+                "update assessment set form_code = $1, form_version = $2, answers_enc = $3, updated_by = $4, updated_at = $5,
+                   version = version + 1 where assessment_id = $6 and version = $7",
+            )
+            .bind(form_code)
+            .bind(form_version)
+            .bind(answers_enc)
+            .bind(user)
+            .bind(&ts)
+            .bind(a.id)
+            .bind(expected_version)
+            .execute(&mut *conn)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::Conflict);
+            }
+            Ok(())
+        }
+        _ => Err(StoreError::Conflict),
+    }
+}
+
+// ---------------------------------------------------------------- plan and notes
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub goal: String,
+    pub step: String,
+    pub due_date: Option<String>,
+    pub status: String,
+    pub done_at: Option<String>,
+    pub created_by: i64,
+    pub created_at: String,
+}
+
+pub async fn add_step(
+    conn: &mut Conn,
+    case_id: i64,
+    goal: &str,
+    step: &str,
+    due: Option<&str>,
+    user: i64,
+) -> Result<i64, StoreError> {
+    let id = sqlx::query_scalar(
+        "insert into plan_step (case_id, goal, step, due_date, status, created_by, created_at)
+         values ($1, $2, $3, $4, 'planned', $5, $6) returning step_id",
+    )
+    .bind(case_id)
+    .bind(goal)
+    .bind(step)
+    .bind(due)
+    .bind(user)
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn set_step_status(
+    conn: &mut Conn,
+    case_id: i64,
+    step_id: i64,
+    status: &str,
+) -> Result<bool, StoreError> {
+    let done_at = (status == "done").then(now);
+    let r = sqlx::query(
+        "update plan_step set status = $1, done_at = $2 where step_id = $3 and case_id = $4",
+    )
+    .bind(status)
+    .bind(done_at.as_deref())
+    .bind(step_id)
+    .bind(case_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+const STEP_COLUMNS: &str =
+    "step_id, case_id, goal, step, due_date, status, done_at, created_by, created_at";
+
+fn step_from_row(r: &AnyRow) -> Result<StepRow, StoreError> {
+    Ok(StepRow {
+        id: r.try_get("step_id")?,
+        case_id: r.try_get("case_id")?,
+        goal: r.try_get("goal")?,
+        step: r.try_get("step")?,
+        due_date: r.try_get("due_date")?,
+        status: r.try_get("status")?,
+        done_at: r.try_get("done_at")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub async fn steps(conn: &mut Conn, case_id: i64) -> Result<Vec<StepRow>, StoreError> {
+    let sql = format!(
+        "select {STEP_COLUMNS} from plan_step where case_id = $1 order by goal, coalesce(due_date, '9999'), step_id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(case_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(step_from_row).collect()
+}
+
+/// Planned steps due before `today` in the given cases.
+pub async fn overdue_steps(
+    conn: &mut Conn,
+    case_ids: &[i64],
+    today: &str,
+) -> Result<Vec<StepRow>, StoreError> {
+    if case_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = case_ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!(
+        "select {STEP_COLUMNS} from plan_step where case_id in ({list}) and status = 'planned' and due_date < $1 order by due_date"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(today)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(step_from_row).collect()
+}
+
+pub async fn add_note(
+    conn: &mut Conn,
+    case_id: i64,
+    body_enc: &str,
+    user: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into case_note (case_id, body_enc, created_by, created_at) values ($1, $2, $3, $4)",
+    )
+    .bind(case_id)
+    .bind(body_enc)
+    .bind(user)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// (body_enc, author, at), oldest first.
+pub async fn notes(
+    conn: &mut Conn,
+    case_id: i64,
+) -> Result<Vec<(String, i64, String)>, StoreError> {
+    let rows = sqlx::query(
+        "select body_enc, created_by, created_at from case_note where case_id = $1 order by note_id",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("body_enc")?,
+                r.try_get("created_by")?,
+                r.try_get("created_at")?,
+            ))
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- referrals
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReferralRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub person_id: i64,
+    pub from_org_id: i64,
+    pub to_org_id: i64,
+    pub service_code: Option<String>,
+    pub sections: String,
+    pub status: String,
+    pub reason_enc: Option<String>,
+    pub outcome_enc: Option<String>,
+    pub due_date: Option<String>,
+    pub sent_by: i64,
+    pub sent_at: String,
+    pub updated_by: i64,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+const REFERRAL_COLUMNS: &str = "referral_id, case_id, person_id, from_org_id, to_org_id, service_code, sections, status, reason_enc,
+    outcome_enc, due_date, sent_by, sent_at, updated_by, updated_at, version";
+
+fn referral_from_row(r: &AnyRow) -> Result<ReferralRow, StoreError> {
+    Ok(ReferralRow {
+        id: r.try_get("referral_id")?,
+        case_id: r.try_get("case_id")?,
+        person_id: r.try_get("person_id")?,
+        from_org_id: r.try_get("from_org_id")?,
+        to_org_id: r.try_get("to_org_id")?,
+        service_code: r.try_get("service_code")?,
+        sections: r.try_get("sections")?,
+        status: r.try_get("status")?,
+        reason_enc: r.try_get("reason_enc")?,
+        outcome_enc: r.try_get("outcome_enc")?,
+        due_date: r.try_get("due_date")?,
+        sent_by: r.try_get("sent_by")?,
+        sent_at: r.try_get("sent_at")?,
+        updated_by: r.try_get("updated_by")?,
+        updated_at: r.try_get("updated_at")?,
+        version: r.try_get("version")?,
+    })
+}
+
+pub async fn insert_referral(conn: &mut Conn, r: &ReferralRow) -> Result<i64, StoreError> {
+    let ts = now();
+    let id = sqlx::query_scalar(
+        "insert into referral (case_id, person_id, from_org_id, to_org_id, service_code, sections, status, reason_enc, due_date,
+           sent_by, sent_at, updated_by, updated_at, version)
+         values ($1, $2, $3, $4, $5, $6, 'sent', $7, $8, $9, $10, $9, $10, 1) returning referral_id",
+    )
+    .bind(r.case_id)
+    .bind(r.person_id)
+    .bind(r.from_org_id)
+    .bind(r.to_org_id)
+    .bind(r.service_code.as_deref())
+    .bind(&r.sections)
+    .bind(r.reason_enc.as_deref())
+    .bind(r.due_date.as_deref())
+    .bind(r.sent_by)
+    .bind(&ts)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn referral(conn: &mut Conn, id: i64) -> Result<Option<ReferralRow>, StoreError> {
+    let sql = format!("select {REFERRAL_COLUMNS} from referral where referral_id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(referral_from_row).transpose()
+}
+
+/// Referrals of a case, or to / from an organisation.
+#[derive(Debug, Clone, Copy)]
+pub enum ReferralScope {
+    Case(i64),
+    Person(i64),
+    To(i64),
+    From(i64),
+    All,
+}
+
+pub async fn referrals(
+    conn: &mut Conn,
+    scope: ReferralScope,
+) -> Result<Vec<ReferralRow>, StoreError> {
+    let (filter, bind) = match scope {
+        ReferralScope::Case(id) => ("where case_id = $1", Some(id)),
+        ReferralScope::Person(id) => ("where person_id = $1", Some(id)),
+        ReferralScope::To(id) => ("where to_org_id = $1", Some(id)),
+        ReferralScope::From(id) => ("where from_org_id = $1", Some(id)),
+        ReferralScope::All => ("", None),
+    };
+    let sql = format!("select {REFERRAL_COLUMNS} from referral {filter} order by referral_id desc");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(b) = bind {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    rows.iter().map(referral_from_row).collect()
+}
+
+/// Moves a referral to `status` if nobody changed it since `version`.
+pub async fn update_referral(
+    conn: &mut Conn,
+    id: i64,
+    version: i64,
+    status: &str,
+    reason_enc: Option<&str>,
+    outcome_enc: Option<&str>,
+    user: i64,
+) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "update referral set status = $1, reason_enc = coalesce($2, reason_enc), outcome_enc = coalesce($3, outcome_enc),
+           updated_by = $4, updated_at = $5, version = version + 1
+         where referral_id = $6 and version = $7",
+    )
+    .bind(status)
+    .bind(reason_enc)
+    .bind(outcome_enc)
+    .bind(user)
+    .bind(now())
+    .bind(id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict);
+    }
+    Ok(())
+}
+
+/// Referral counts between organisations: (from, to, status, count).
+pub async fn referral_flows(conn: &mut Conn) -> Result<Vec<(i64, i64, String, i64)>, StoreError> {
+    let rows = sqlx::query(
+        "select from_org_id, to_org_id, status, count(*) as n from referral group by from_org_id, to_org_id, status
+         order by from_org_id, to_org_id, status",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("from_org_id")?,
+                r.try_get("to_org_id")?,
+                r.try_get("status")?,
+                r.try_get("n")?,
+            ))
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- services and activities
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct ServiceEventRow {
+    pub person_id: i64,
+    pub case_id: Option<i64>,
+    pub referral_id: Option<i64>,
+    pub organisation_id: i64,
+    pub service_type: String,
+    pub delivered_on: String,
+    pub territory_code: Option<String>,
+    pub framework_node: Option<String>,
+    pub recorded_by: i64,
+    pub recorded_at: String,
+}
+
+pub async fn add_service_event(conn: &mut Conn, e: &ServiceEventRow) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into service_event (person_id, case_id, referral_id, organisation_id, service_type, delivered_on, territory_code,
+           framework_node, recorded_by, recorded_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(e.person_id)
+    .bind(e.case_id)
+    .bind(e.referral_id)
+    .bind(e.organisation_id)
+    .bind(&e.service_type)
+    .bind(&e.delivered_on)
+    .bind(e.territory_code.as_deref())
+    .bind(e.framework_node.as_deref())
+    .bind(e.recorded_by)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn service_events(
+    conn: &mut Conn,
+    person_id: i64,
+) -> Result<Vec<ServiceEventRow>, StoreError> {
+    let rows = sqlx::query(
+        "select person_id, case_id, referral_id, organisation_id, service_type, delivered_on, territory_code, framework_node,
+           recorded_by, recorded_at from service_event where person_id = $1 order by delivered_on, event_id",
+    )
+    .bind(person_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ServiceEventRow {
+                person_id: r.try_get("person_id")?,
+                case_id: r.try_get("case_id")?,
+                referral_id: r.try_get("referral_id")?,
+                organisation_id: r.try_get("organisation_id")?,
+                service_type: r.try_get("service_type")?,
+                delivered_on: r.try_get("delivered_on")?,
+                territory_code: r.try_get("territory_code")?,
+                framework_node: r.try_get("framework_node")?,
+                recorded_by: r.try_get("recorded_by")?,
+                recorded_at: r.try_get("recorded_at")?,
+            })
+        })
+        .collect()
+}
+
+/// One person-level fact for the indicator engine: who received which service, their
+/// sex, birth year, nationality, status and territory. One row per (person, service
+/// type) in the period, so a person served twice counts once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonFact {
+    pub person_id: i64,
+    pub service_type: String,
+    pub organisation_id: i64,
+    pub sex: String,
+    pub birth_year: Option<i64>,
+    pub nationality: Option<String>,
+    pub legal_status: Option<String>,
+    pub territory_code: Option<String>,
+}
+
+/// Distinct (person, service type, organisation) with the person's attributes, for
+/// services of the given types delivered in `[start, end]`.
+pub async fn person_facts(
+    conn: &mut Conn,
+    types: &[&str],
+    start: &str,
+    end: &str,
+) -> Result<Vec<PersonFact>, StoreError> {
+    if types.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = (3..3 + types.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!(
+        "select distinct e.person_id as person_id, e.service_type as service_type, e.organisation_id as organisation_id,
+           p.sex as sex, p.birth_year as birth_year, p.nationality as nationality, p.legal_status as legal_status,
+           coalesce(e.territory_code, p.territory_code) as territory_code
+         from service_event e join person p on p.person_id = e.person_id
+         where e.delivered_on >= $1 and e.delivered_on <= $2 and e.service_type in ({placeholders})"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(start).bind(end);
+    for t in types {
+        q = q.bind(*t);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PersonFact {
+                person_id: r.try_get("person_id")?,
+                service_type: r.try_get("service_type")?,
+                organisation_id: r.try_get("organisation_id")?,
+                sex: r.try_get("sex")?,
+                birth_year: r.try_get("birth_year")?,
+                nationality: r.try_get("nationality")?,
+                legal_status: r.try_get("legal_status")?,
+                territory_code: r.try_get("territory_code")?,
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ActivityRow {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub kind: String,
+    pub topic: String,
+    pub held_on: String,
+    pub territory_code: Option<String>,
+    pub place: String,
+    /// JSON object: category → count (`{"F": 12, "M": 9}`).
+    pub participants: String,
+    pub score_entry: Option<f64>,
+    pub score_exit: Option<f64>,
+    pub framework_node: Option<String>,
+    pub recorded_by: i64,
+    pub recorded_at: String,
+}
+
+pub async fn add_activity(conn: &mut Conn, a: &ActivityRow) -> Result<i64, StoreError> {
+    let id = sqlx::query_scalar(
+        "insert into group_activity (organisation_id, kind, topic, held_on, territory_code, place, participants, score_entry,
+           score_exit, framework_node, recorded_by, recorded_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning activity_id",
+    )
+    .bind(a.organisation_id)
+    .bind(&a.kind)
+    .bind(&a.topic)
+    .bind(&a.held_on)
+    .bind(a.territory_code.as_deref())
+    .bind(&a.place)
+    .bind(&a.participants)
+    .bind(a.score_entry)
+    .bind(a.score_exit)
+    .bind(a.framework_node.as_deref())
+    .bind(a.recorded_by)
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn activities(conn: &mut Conn, org: Option<i64>) -> Result<Vec<ActivityRow>, StoreError> {
+    let (filter, bind) = match org {
+        Some(o) => ("where organisation_id = $1", Some(o)),
+        None => ("", None),
+    };
+    let sql = format!(
+        "select activity_id, organisation_id, kind, topic, held_on, territory_code, place, participants, score_entry, score_exit,
+           framework_node, recorded_by, recorded_at from group_activity {filter} order by held_on desc, activity_id desc"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(b) = bind {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ActivityRow {
+                id: r.try_get("activity_id")?,
+                organisation_id: r.try_get("organisation_id")?,
+                kind: r.try_get("kind")?,
+                topic: r.try_get("topic")?,
+                held_on: r.try_get("held_on")?,
+                territory_code: r.try_get("territory_code")?,
+                place: r.try_get("place")?,
+                participants: r.try_get("participants")?,
+                score_entry: r.try_get("score_entry")?,
+                score_exit: r.try_get("score_exit")?,
+                framework_node: r.try_get("framework_node")?,
+                recorded_by: r.try_get("recorded_by")?,
+                recorded_at: r.try_get("recorded_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Audit rows about one person (reads and writes of their file and cases), for the
+/// "who accessed my file" export: (seq, at, actor user id, actor org id, action, entity, entity id).
+pub async fn access_log(
+    conn: &mut Conn,
+    person_id: i64,
+    case_ids: &[i64],
+) -> Result<
+    Vec<(
+        i64,
+        String,
+        Option<i64>,
+        Option<i64>,
+        String,
+        String,
+        Option<String>,
+    )>,
+    StoreError,
+> {
+    let mut ids = vec![format!("'person:{person_id}'")];
+    ids.extend(case_ids.iter().map(|c| format!("'case:{c}'")));
+    let sql = format!(
+        "select seq, at, actor_user_id, actor_org_id, action, entity, entity_id from audit_log
+         where (entity || ':' || coalesce(entity_id, '')) in ({}) order by seq",
+        ids.join(",")
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("seq")?,
+                r.try_get("at")?,
+                r.try_get("actor_user_id")?,
+                r.try_get("actor_org_id")?,
+                r.try_get("action")?,
+                r.try_get("entity")?,
+                r.try_get("entity_id")?,
+            ))
+        })
+        .collect()
+}
