@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/indicators/{code}/values", get(indicator_values))
         .route("/data", axum::routing::post(import_data))
         .route("/openapi.json", get(openapi))
+        .merge(crate::cases_api::routes())
         .fallback(|| async { WebError::code(ErrorCode::NotFound) })
 }
 
@@ -57,7 +58,9 @@ impl utoipa::Modify for Security {
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::cases_api::CaseworkApiDoc::openapi());
+    Json(doc)
 }
 
 /// What the signed-in user may do, as computed by the service layer.

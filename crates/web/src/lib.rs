@@ -9,6 +9,7 @@
 
 pub mod api;
 mod cases;
+mod cases_api;
 mod chart;
 pub mod ctx;
 pub mod error;

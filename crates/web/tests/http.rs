@@ -144,6 +144,9 @@ async fn demo_app(backend: Backend) -> (Router, Store) {
 
 const PW: &str = passerelle_service::demo::DEMO_PASSWORD;
 
+#[path = "http/casework.rs"]
+mod casework;
+
 #[tokio::test]
 async fn a_case_worker_cannot_reach_administrator_pages_or_api() {
     for backend in testing::backends() {
