@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod demo;
 pub mod error;
 pub mod frameworks;
+pub mod records;
 pub mod reference;
 pub mod reporting;
 pub mod throttle;

@@ -466,6 +466,88 @@ impl Service {
             }
         };
         let mut rows: Vec<ValueLine> = groups.into_iter().map(|(k, vs)| line(k, &vs)).collect();
+        // People counted from case records (each once), added to what partners report.
+        let aggregate_lines: f64 = rows.iter().map(|r| r.value).sum();
+        let mut from_records: Option<(usize, String)> = None;
+        if let Some(src) = crate::records::source(&ind.code) {
+            let services: Vec<&str> = src.services.iter().map(String::as_str).collect();
+            let facts = passerelle_store::casework::person_facts(
+                &mut conn,
+                &services,
+                period.start(),
+                period.end(),
+            )
+            .await?;
+            if !facts.is_empty() {
+                let org_list = orgs::list(&mut conn).await?;
+                let code_of: HashMap<i64, String> = org_list
+                    .iter()
+                    .map(|o| (o.id.0, o.code.as_str().to_string()))
+                    .collect();
+                let regions =
+                    territories::list_level(&mut conn, passerelle_domain::TerritoryLevel::Province)
+                        .await?
+                        .into_iter()
+                        .map(|t| (t.code.to_string(), t.parent_code.unwrap_or_default()))
+                        .collect::<HashMap<String, String>>();
+                let scope = territory.to_string();
+                let region_of = |t: &str| regions.get(t).cloned().unwrap_or_else(|| t.to_string());
+                let facts: Vec<_> = facts
+                    .into_iter()
+                    .filter(|f| {
+                        code_of
+                            .get(&f.organisation_id)
+                            .is_some_and(|c| crate::records::org_matches(c, &src.organisations))
+                    })
+                    .filter(|f| {
+                        scope == "MA"
+                            || f.territory_code
+                                .as_deref()
+                                .is_some_and(|t| t == scope || region_of(t) == scope)
+                    })
+                    .collect();
+                let org_code = |id: i64| code_of.get(&id).cloned().unwrap_or_default();
+                let territory_of = |t: Option<&str>| -> Option<String> {
+                    let t = t?;
+                    if scope == "MA" {
+                        Some(region_of(t))
+                    } else if children.iter().any(|c| c == t) {
+                        Some(t.to_string())
+                    } else {
+                        None
+                    }
+                };
+                let year: i64 = period
+                    .end()
+                    .get(0..4)
+                    .and_then(|y| y.parse().ok())
+                    .unwrap_or(0);
+                let (lines, people) =
+                    crate::records::count_people(&facts, &q.by, year, &org_code, &territory_of);
+                for (key, n) in lines {
+                    match rows.iter_mut().find(|r| r.dims == key) {
+                        Some(r) => {
+                            r.value += n as f64;
+                            r.organisations.push("records".into());
+                        }
+                        None => rows.push(ValueLine {
+                            dims: key,
+                            value: n as f64,
+                            qualifier: Qualifier::Exact,
+                            share: None,
+                            organisations: vec!["records".into()],
+                        }),
+                    }
+                }
+                rows.sort_by(|a, b| a.dims.cmp(&b.dims));
+                if people > 0 {
+                    notes.push(format!(
+                        "{people} people counted from case records (each once across organisations)"
+                    ));
+                    from_records = Some((people, "records".into()));
+                }
+            }
+        }
         for r in &rows {
             if r.organisations.len() > 1 && !by_org {
                 notes.push(format!(
@@ -476,7 +558,7 @@ impl Service {
                 ));
             }
         }
-        let total = if !totals.is_empty() {
+        let mut total = if !totals.is_empty() {
             Some(line(Vec::new(), &totals))
         } else if !rows.is_empty() && (by_territory || by_org) {
             notes.push("total computed from the lines shown (no total was reported)".to_string());
@@ -487,6 +569,28 @@ impl Service {
         } else {
             None
         };
+        if let Some((people, source)) = from_records {
+            match &mut total {
+                Some(t) if !totals.is_empty() => {
+                    t.value += people as f64;
+                    t.organisations.push(source);
+                }
+                _ => {
+                    let reported = if by_territory || by_org {
+                        aggregate_lines
+                    } else {
+                        0.0
+                    };
+                    total = Some(ValueLine {
+                        dims: Vec::new(),
+                        value: reported + people as f64,
+                        qualifier: Qualifier::Exact,
+                        share: None,
+                        organisations: vec![source],
+                    })
+                }
+            }
+        }
         if let Some(t) = &total {
             if t.value > 0.0 && ind.unit == "persons" {
                 for r in &mut rows {

@@ -11,9 +11,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use passerelle_domain::DomainError;
 use passerelle_domain::casework::PersonInput;
 use passerelle_domain::casework::form::Answers;
-use passerelle_domain::DomainError;
 use passerelle_service::casework::CaseworkError;
 use serde::Deserialize;
 use serde_json::json;
@@ -38,8 +38,28 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(search, register, person, add_consent, open_case, caseload, case, save_assessment, refer, referrals, act_on_referral, statistics, form),
-    components(schemas(Registration, ConsentBody, AssessmentBody, ReferralBody, ReferralAction))
+    paths(
+        search,
+        register,
+        person,
+        add_consent,
+        open_case,
+        caseload,
+        case,
+        save_assessment,
+        refer,
+        referrals,
+        act_on_referral,
+        statistics,
+        form
+    ),
+    components(schemas(
+        Registration,
+        ConsentBody,
+        AssessmentBody,
+        ReferralBody,
+        ReferralAction
+    ))
 )]
 pub struct CaseworkApiDoc;
 
@@ -52,18 +72,37 @@ fn refusal(e: CaseworkError, ctx: &Ctx) -> Result<Response, WebError> {
     let fields: Vec<FieldError> = match &e {
         CaseworkError::Invalid(errors) => errors
             .iter()
-            .map(|f| FieldError { field: f.field.to_string(), code: f.code.as_str().into(), message: field_message(f, l) })
+            .map(|f| FieldError {
+                field: f.field.to_string(),
+                code: f.code.as_str().into(),
+                message: field_message(f, l),
+            })
             .collect(),
         CaseworkError::Form(issues) => issues
             .iter()
             .map(|i| FieldError {
                 field: i.field.clone(),
                 code: i.code.as_str().into(),
-                message: field_message(&DomainError { field: "answer", code: i.code, value: i.value.clone() }, l),
+                message: field_message(
+                    &DomainError {
+                        field: "answer",
+                        code: i.code,
+                        value: i.value.clone(),
+                    },
+                    l,
+                ),
             })
             .collect(),
         CaseworkError::Conflict(changed) => {
-            extra.insert("stored".into(), json!(changed.iter().map(|(f, v)| json!({"field": f, "value": v})).collect::<Vec<_>>()));
+            extra.insert(
+                "stored".into(),
+                json!(
+                    changed
+                        .iter()
+                        .map(|(f, v)| json!({"field": f, "value": v}))
+                        .collect::<Vec<_>>()
+                ),
+            );
             Vec::new()
         }
         CaseworkError::PossibleDuplicates(found) => {
@@ -71,7 +110,10 @@ fn refusal(e: CaseworkError, ctx: &Ctx) -> Result<Response, WebError> {
             Vec::new()
         }
         CaseworkError::ConsentMissing { purpose, scope } => {
-            extra.insert("consent".into(), json!({"purpose": purpose, "scope": scope}));
+            extra.insert(
+                "consent".into(),
+                json!({"purpose": purpose, "scope": scope}),
+            );
             Vec::new()
         }
         CaseworkError::WrongState { status } => {
@@ -85,7 +127,10 @@ fn refusal(e: CaseworkError, ctx: &Ctx) -> Result<Response, WebError> {
             l,
             "cw-consent-missing",
             &[
-                ("purpose", i18n::t(l, &format!("cw-purpose-{purpose}")).as_str()),
+                (
+                    "purpose",
+                    i18n::t(l, &format!("cw-purpose-{purpose}")).as_str(),
+                ),
                 ("scope", i18n::t(l, &format!("cw-scope-{scope}")).as_str()),
             ],
         ),
@@ -95,15 +140,24 @@ fn refusal(e: CaseworkError, ctx: &Ctx) -> Result<Response, WebError> {
     if let CaseworkError::Service(s) = e {
         return Err(s.into());
     }
-    let mut body = serde_json::to_value(ApiError { code: code.as_str().into(), message, fields, operation_id: ctx.op.clone() })
-        .unwrap_or_default();
+    let mut body = serde_json::to_value(ApiError {
+        code: code.as_str().into(),
+        message,
+        fields,
+        operation_id: ctx.op.clone(),
+    })
+    .unwrap_or_default();
     if let Some(obj) = body.as_object_mut() {
         obj.extend(extra);
     }
     Ok((status, Json(body)).into_response())
 }
 
-fn reply<T: serde::Serialize>(r: Result<T, CaseworkError>, ctx: &Ctx, ok: StatusCode) -> Result<Response, WebError> {
+fn reply<T: serde::Serialize>(
+    r: Result<T, CaseworkError>,
+    ctx: &Ctx,
+    ok: StatusCode,
+) -> Result<Response, WebError> {
     match r {
         Ok(v) => Ok((ok, Json(v)).into_response()),
         Err(e) => refusal(e, ctx),
@@ -134,35 +188,72 @@ struct ConsentBody {
 
 #[utoipa::path(post, path = "/api/v1/people/search", tag = "case work", request_body(content = Object, description = "The person as known: given_name, family_name, name_ar, sex, birth_date, phones, document_number…"),
     responses((status = 200, description = "Likely matches with why, and how many are registered elsewhere"), (status = 403, body = ApiError)), security(("bearer" = [])))]
-async fn search(State(s): State<AppState>, ctx: Ctx, Json(input): Json<PersonInput>) -> Result<Response, WebError> {
+async fn search(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Json(input): Json<PersonInput>,
+) -> Result<Response, WebError> {
     let r = s.svc.search_people(ctx.actor()?, &input, &ctx.op).await?;
     Ok(Json(r).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/people", tag = "case work", request_body = Registration,
     responses((status = 201, description = "`{id}` of the new person"), (status = 409, description = "likely duplicates: `matches`", body = ApiError), (status = 422, body = ApiError)), security(("bearer" = [])))]
-async fn register(State(s): State<AppState>, ctx: Ctx, Json(b): Json<Registration>) -> Result<Response, WebError> {
-    let consents: Vec<(String, String)> = b.consents.into_iter().map(|c| (c.purpose, c.scope)).collect();
-    let r = s.svc.register_person(ctx.actor()?, &b.person, &consents, &b.not_the_same_as, &ctx.op).await;
+async fn register(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Json(b): Json<Registration>,
+) -> Result<Response, WebError> {
+    let consents: Vec<(String, String)> = b
+        .consents
+        .into_iter()
+        .map(|c| (c.purpose, c.scope))
+        .collect();
+    let r = s
+        .svc
+        .register_person(
+            ctx.actor()?,
+            &b.person,
+            &consents,
+            &b.not_the_same_as,
+            &ctx.op,
+        )
+        .await;
     reply(r.map(|id| json!({"id": id})), &ctx, StatusCode::CREATED)
 }
 
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "case work", params(("id" = i64, Path)),
     responses((status = 200, description = "The person's file, as much as the caller may see"), (status = 404, body = ApiError)), security(("bearer" = [])))]
-async fn person(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn person(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     Ok(Json(s.svc.person_file(ctx.actor()?, id, &ctx.op).await?).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/people/{id}/consents", tag = "case work", params(("id" = i64, Path)), request_body = ConsentBody,
     responses((status = 201, description = "recorded"), (status = 422, body = ApiError)), security(("bearer" = [])))]
-async fn add_consent(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<ConsentBody>) -> Result<Response, WebError> {
-    let r = s.svc.add_consent(ctx.actor()?, id, &b.purpose, &b.scope, &ctx.op).await;
+async fn add_consent(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<ConsentBody>,
+) -> Result<Response, WebError> {
+    let r = s
+        .svc
+        .add_consent(ctx.actor()?, id, &b.purpose, &b.scope, &ctx.op)
+        .await;
     reply(r.map(|_| json!({})), &ctx, StatusCode::CREATED)
 }
 
 #[utoipa::path(post, path = "/api/v1/people/{id}/cases", tag = "case work", params(("id" = i64, Path)),
     responses((status = 201, description = "`{id}` of the new case"), (status = 422, description = "consent missing", body = ApiError)), security(("bearer" = [])))]
-async fn open_case(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn open_case(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     let r = s.svc.open_case(ctx.actor()?, id, None, &ctx.op).await;
     reply(r.map(|id| json!({"id": id})), &ctx, StatusCode::CREATED)
 }
@@ -175,7 +266,11 @@ async fn caseload(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebEr
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "case work", params(("id" = i64, Path)),
     responses((status = 200, description = "The case (only shared sections for a referral receiver)"), (status = 404, body = ApiError)), security(("bearer" = [])))]
-async fn case(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn case(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     Ok(Json(s.svc.case_view(ctx.actor()?, id, &ctx.op).await?).into_response())
 }
 
@@ -190,8 +285,16 @@ struct AssessmentBody {
 
 #[utoipa::path(put, path = "/api/v1/cases/{id}/assessment", tag = "case work", params(("id" = i64, Path)), request_body = AssessmentBody,
     responses((status = 200, description = "saved"), (status = 409, description = "someone saved first: `stored`", body = ApiError), (status = 422, body = ApiError)), security(("bearer" = [])))]
-async fn save_assessment(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<AssessmentBody>) -> Result<Response, WebError> {
-    let r = s.svc.save_assessment(ctx.actor()?, id, &b.answers, b.version, &ctx.op).await;
+async fn save_assessment(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<AssessmentBody>,
+) -> Result<Response, WebError> {
+    let r = s
+        .svc
+        .save_assessment(ctx.actor()?, id, &b.answers, b.version, &ctx.op)
+        .await;
     reply(r.map(|_| json!({})), &ctx, StatusCode::OK)
 }
 
@@ -210,10 +313,24 @@ struct ReferralBody {
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/referrals", tag = "case work", params(("id" = i64, Path)), request_body = ReferralBody,
     responses((status = 201, description = "`{id}` of the referral"), (status = 422, description = "invalid, or consent missing: `consent`", body = ApiError)), security(("bearer" = [])))]
-async fn refer(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<ReferralBody>) -> Result<Response, WebError> {
+async fn refer(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<ReferralBody>,
+) -> Result<Response, WebError> {
     let r = s
         .svc
-        .refer(ctx.actor()?, id, &b.organisation, &b.service, &b.sections, &b.due_date, &b.message, &ctx.op)
+        .refer(
+            ctx.actor()?,
+            id,
+            &b.organisation,
+            &b.service,
+            &b.sections,
+            &b.due_date,
+            &b.message,
+            &ctx.op,
+        )
         .await;
     reply(r.map(|id| json!({"id": id})), &ctx, StatusCode::CREATED)
 }
@@ -239,10 +356,23 @@ struct ReferralAction {
 
 #[utoipa::path(post, path = "/api/v1/referrals/{id}", tag = "case work", params(("id" = i64, Path)), request_body = ReferralAction,
     responses((status = 200, description = "done"), (status = 404, body = ApiError), (status = 409, body = ApiError)), security(("bearer" = [])))]
-async fn act_on_referral(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<ReferralAction>) -> Result<Response, WebError> {
+async fn act_on_referral(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<ReferralAction>,
+) -> Result<Response, WebError> {
     let r = s
         .svc
-        .act_on_referral(ctx.actor()?, id, &b.action, &b.text, &b.service_type, b.version, &ctx.op)
+        .act_on_referral(
+            ctx.actor()?,
+            id,
+            &b.action,
+            &b.text,
+            &b.service_type,
+            b.version,
+            &ctx.op,
+        )
         .await;
     reply(r.map(|_| json!({})), &ctx, StatusCode::OK)
 }
@@ -259,4 +389,3 @@ async fn form(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError>
     ctx.actor()?;
     Ok(Json(s.svc.assessment_form().await?).into_response())
 }
-

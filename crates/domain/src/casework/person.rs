@@ -208,10 +208,10 @@ impl LegalStatus {
     pub fn indicator_category(self) -> &'static str {
         match self {
             LegalStatus::Regularised2014 | LegalStatus::Regularised2017 => "regularised",
-            LegalStatus::ResidenceCard => "other_regular",
+            LegalStatus::ResidenceCard => "regular",
             LegalStatus::AsylumSeeker => "asylum_seeker",
             LegalStatus::Refugee => "refugee",
-            LegalStatus::UnaccompaniedChild | LegalStatus::SeparatedChild => "uasc",
+            LegalStatus::UnaccompaniedChild | LegalStatus::SeparatedChild => "unaccompanied_child",
             LegalStatus::TraffickingVictim => "trafficking_victim",
             LegalStatus::Irregular => "irregular",
             LegalStatus::Other => "other",

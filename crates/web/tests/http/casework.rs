@@ -22,7 +22,11 @@ impl Client {
 
 async fn as_user(app: &Router, user: &str) -> Client {
     let mut c = Client::new(app.clone());
-    assert_eq!(c.login(user, PW).await.status, StatusCode::SEE_OTHER, "{user}");
+    assert_eq!(
+        c.login(user, PW).await.status,
+        StatusCode::SEE_OTHER,
+        "{user}"
+    );
     c
 }
 
@@ -52,16 +56,35 @@ async fn entraide_nationale_refers_to_anapec_within_consent() {
         let m = &found.json()["matches"][0];
         assert_eq!(m["person"]["family_name"], "Diallo", "{backend:?}");
         assert!(m["probability"].as_f64().unwrap() > 0.5);
-        assert!(m["why"].as_array().unwrap().iter().any(|w| w[0] == "given_name" && w[1] == "equivalent" || w[1] == "exact"));
+        assert!(
+            m["why"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|w| w[0] == "given_name" && w[1] == "equivalent" || w[1] == "exact")
+        );
         // In Arabic script too.
-        let ar = en.api("POST", "/api/v1/people/search", json!({"name_ar": "محمد ديالو", "sex": "M", "birth_date": "1995"})).await;
-        assert_eq!(ar.json()["matches"][0]["person"]["family_name"], "Diallo", "{}", ar.body);
+        let ar = en
+            .api(
+                "POST",
+                "/api/v1/people/search",
+                json!({"name_ar": "محمد ديالو", "sex": "M", "birth_date": "1995"}),
+            )
+            .await;
+        assert_eq!(
+            ar.json()["matches"][0]["person"]["family_name"],
+            "Diallo",
+            "{}",
+            ar.body
+        );
 
         // Registering the same person again is stopped with the match; confirming creates it and is recorded.
         let body = json!({"given_name": "Mouhamed", "family_name": "Diallo", "sex": "M", "birth_date": "1994", "nationality": "GN", "consents": consents("public_agency")});
         let dup = en.api("POST", "/api/v1/people", body.clone()).await;
         assert_eq!(dup.status, StatusCode::CONFLICT, "{}", dup.body);
-        let existing = dup.json()["matches"]["matches"][0]["person"]["id"].as_i64().unwrap();
+        let existing = dup.json()["matches"]["matches"][0]["person"]["id"]
+            .as_i64()
+            .unwrap();
         let people_before = count(&store, "select count(*) from person").await;
 
         // A new person: Awa Konaté, with consent to referrals to public agencies only.
@@ -70,31 +93,74 @@ async fn entraide_nationale_refers_to_anapec_within_consent() {
             .await;
         assert_eq!(reg.status, StatusCode::CREATED, "{}", reg.body);
         let awa = reg.json()["id"].as_i64().unwrap();
-        assert_eq!(count(&store, "select count(*) from person").await, people_before + 1);
-        let anyway = body.as_object().unwrap().clone().into_iter().chain([("not_the_same_as".to_string(), json!([existing]))]).collect::<serde_json::Map<_, _>>();
-        let created = en.api("POST", "/api/v1/people", Value::Object(anyway)).await;
+        assert_eq!(
+            count(&store, "select count(*) from person").await,
+            people_before + 1
+        );
+        let anyway = body
+            .as_object()
+            .unwrap()
+            .clone()
+            .into_iter()
+            .chain([("not_the_same_as".to_string(), json!([existing]))])
+            .collect::<serde_json::Map<_, _>>();
+        let created = en
+            .api("POST", "/api/v1/people", Value::Object(anyway))
+            .await;
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
 
-        let case = en.api("POST", &format!("/api/v1/people/{awa}/cases"), json!({})).await;
+        let case = en
+            .api("POST", &format!("/api/v1/people/{awa}/cases"), json!({}))
+            .await;
         assert_eq!(case.status, StatusCode::CREATED, "{}", case.body);
         let case = case.json()["id"].as_i64().unwrap();
 
         // The assessment: a required answer missing is refused, field named; then saved.
-        let bad = en.api("PUT", &format!("/api/v1/cases/{case}/assessment"), json!({"answers": {"residence_permit": "valid"}, "version": 0})).await;
+        let bad = en
+            .api(
+                "PUT",
+                &format!("/api/v1/cases/{case}/assessment"),
+                json!({"answers": {"residence_permit": "valid"}, "version": 0}),
+            )
+            .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(bad.json()["fields"].as_array().unwrap().iter().any(|f| f["field"] == "admin_support_needed"));
+        assert!(
+            bad.json()["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["field"] == "admin_support_needed")
+        );
         let answers = json!({"residence_permit": "valid", "admin_support_needed": "no", "housing_situation": "shared", "income_source": "informal_work",
             "arabic_level": "basic", "french_level": "fluent", "school_level": "upper_secondary", "work_experience": "Couturière, 6 ans à Abidjan",
             "project_type": "salaried", "motivation_level": "high", "health_notes": "suivi prénatal", "vulnerabilities": "single_parent"});
-        let ok = en.api("PUT", &format!("/api/v1/cases/{case}/assessment"), json!({"answers": answers, "version": 0})).await;
+        let ok = en
+            .api(
+                "PUT",
+                &format!("/api/v1/cases/{case}/assessment"),
+                json!({"answers": answers, "version": 0}),
+            )
+            .await;
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
         // A second save from a stale version is refused with the stored values.
         let stale = en.api("PUT", &format!("/api/v1/cases/{case}/assessment"), json!({"answers": {"residence_permit": "expired", "admin_support_needed": "yes", "housing_situation": "shared", "income_source": "none", "arabic_level": "basic", "french_level": "fluent", "school_level": "primary", "work_experience": "x", "project_type": "training", "motivation_level": "low"}, "version": 0})).await;
         assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
-        assert!(stale.json()["stored"].as_array().unwrap().iter().any(|s| s["field"] == "residence_permit" && s["value"] == "valid"));
+        assert!(
+            stale.json()["stored"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["field"] == "residence_permit" && s["value"] == "valid")
+        );
 
         // Referral to an NGO is refused: the person consented to public agencies only.
-        let ngo = en.api("POST", &format!("/api/v1/cases/{case}/referrals"), json!({"organisation": "AMAPPE", "sections": ["professional_profile"]})).await;
+        let ngo = en
+            .api(
+                "POST",
+                &format!("/api/v1/cases/{case}/referrals"),
+                json!({"organisation": "AMAPPE", "sections": ["professional_profile"]}),
+            )
+            .await;
         assert_eq!(ngo.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(ngo.json()["code"], "consent_missing");
         assert_eq!(ngo.json()["consent"]["scope"], "ngo");
@@ -110,35 +176,110 @@ async fn entraide_nationale_refers_to_anapec_within_consent() {
         assert_eq!(seen.status, StatusCode::OK, "{}", seen.body);
         let v = seen.json();
         assert_eq!(v["full"], false);
-        assert_eq!(v["answers"]["work_experience"], "Couturière, 6 ans à Abidjan");
-        assert!(v["answers"].get("health_notes").is_none() && v["answers"].get("housing_situation").is_none(), "{v}");
-        assert!(v["steps"].as_array().unwrap().is_empty() && v["notes"].as_array().unwrap().is_empty());
+        assert_eq!(
+            v["answers"]["work_experience"],
+            "Couturière, 6 ans à Abidjan"
+        );
+        assert!(
+            v["answers"].get("health_notes").is_none()
+                && v["answers"].get("housing_situation").is_none(),
+            "{v}"
+        );
+        assert!(
+            v["steps"].as_array().unwrap().is_empty() && v["notes"].as_array().unwrap().is_empty()
+        );
         let person = anapec.get(&format!("/api/v1/people/{awa}")).await.json();
         assert_eq!(person["full"], false);
-        assert!(person["contact"]["phones"].as_array().unwrap().is_empty(), "no phone for the receiver");
+        assert!(
+            person["contact"]["phones"].as_array().unwrap().is_empty(),
+            "no phone for the receiver"
+        );
 
-        for (action, extra, version) in [("accept", json!({}), 1), ("service_given", json!({"service_type": "positioning_interview"}), 2), ("service_given", json!({"service_type": "job_search_workshop"}), 3), ("complete", json!({"text": "Inscrite, atelier suivi"}), 4)] {
+        for (action, extra, version) in [
+            ("accept", json!({}), 1),
+            (
+                "service_given",
+                json!({"service_type": "positioning_interview"}),
+                2,
+            ),
+            (
+                "service_given",
+                json!({"service_type": "job_search_workshop"}),
+                3,
+            ),
+            ("complete", json!({"text": "Inscrite, atelier suivi"}), 4),
+        ] {
             let mut b = json!({"action": action, "version": version});
-            b.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-            let r = anapec.api("POST", &format!("/api/v1/referrals/{referral}"), b).await;
+            b.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            let r = anapec
+                .api("POST", &format!("/api/v1/referrals/{referral}"), b)
+                .await;
             assert_eq!(r.status, StatusCode::OK, "{action}: {}", r.body);
         }
         // A stale action is refused, not applied twice.
-        let again = anapec.api("POST", &format!("/api/v1/referrals/{referral}"), json!({"action": "complete", "text": "x", "version": 4})).await;
+        let again = anapec
+            .api(
+                "POST",
+                &format!("/api/v1/referrals/{referral}"),
+                json!({"action": "complete", "text": "x", "version": 4}),
+            )
+            .await;
         assert_eq!(again.status, StatusCode::CONFLICT);
 
         // The sender sees the outcome; the services count once per person and type.
         let back = en.get(&format!("/api/v1/cases/{case}")).await.json();
         assert_eq!(back["referrals"][0]["status"], "completed");
         assert_eq!(back["referrals"][0]["outcome"], "Inscrite, atelier suivi");
-        let types: Vec<&str> = back["services"].as_array().unwrap().iter().map(|s| s["service_type"].as_str().unwrap()).collect();
-        assert_eq!(types, vec!["reception", "positioning_interview", "job_search_workshop"]);
+        let types: Vec<&str> = back["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["service_type"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            types,
+            vec!["reception", "positioning_interview", "job_search_workshop"]
+        );
+
+        // The indicators count people from the records, once each, at once.
+        let year = &back["opened_at"].as_str().unwrap()[0..4];
+        let pos = en
+            .get(&format!(
+                "/api/v1/indicators/SNIA-P7-ANAPEC-POSITIONNEMENT/values?period={year}&by=sex"
+            ))
+            .await
+            .json();
+        assert_eq!(pos["total"]["value"], 1.0, "{pos}");
+        assert_eq!(pos["rows"][0]["dims"]["sex"], "F");
+        let received = en
+            .get(&format!(
+                "/api/v1/indicators/OI1-1/values?period={year}&by=territory"
+            ))
+            .await
+            .json();
+        assert_eq!(
+            received["total"]["value"], 2.0,
+            "Aminata (demo) and Awa, received at the Rabat centre: {received}"
+        );
+        assert_eq!(received["rows"][0]["dims"]["territory"], "MA-04");
 
         // Sensitive values are not in the database in clear.
         let mut conn = store.conn().await.unwrap();
-        let enc: String = sqlx::query_scalar("select answers_enc from assessment where case_id = $1").bind(case).fetch_one(&mut *conn).await.unwrap();
+        let enc: String =
+            sqlx::query_scalar("select answers_enc from assessment where case_id = $1")
+                .bind(case)
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
         assert!(enc.starts_with("v1:") && !enc.contains("Abidjan"));
-        let contact: String = sqlx::query_scalar("select contact_enc from person where person_id = $1").bind(awa).fetch_one(&mut *conn).await.unwrap();
+        let contact: String =
+            sqlx::query_scalar("select contact_enc from person where person_id = $1")
+                .bind(awa)
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
         assert!(!contact.contains("699"));
         drop(conn);
 
@@ -160,7 +301,12 @@ async fn isolation_for_every_role_and_every_read_audited() {
             .api("POST", "/api/v1/people", json!({"given_name": "Ibrahima", "family_name": "Sow", "sex": "M", "birth_date": "1990", "consents": consents("any")}))
             .await;
         let person = reg.json()["id"].as_i64().unwrap();
-        let case = en.api("POST", &format!("/api/v1/people/{person}/cases"), json!({})).await.json()["id"].as_i64().unwrap();
+        let case = en
+            .api("POST", &format!("/api/v1/people/{person}/cases"), json!({}))
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
         let page = en.get(&format!("/cases/{case}")).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Ibrahima"));
@@ -178,28 +324,68 @@ async fn isolation_for_every_role_and_every_read_audited() {
         ];
         for (user, want) in expectations {
             let mut c = as_user(&app, user).await;
-            assert_eq!(c.get(&format!("/api/v1/cases/{case}")).await.status, want, "{user} case {backend:?}");
-            assert_eq!(c.get(&format!("/api/v1/people/{person}")).await.status, want, "{user} person {backend:?}");
-            assert_eq!(c.get(&format!("/cases/{case}")).await.status, want, "{user} page");
+            assert_eq!(
+                c.get(&format!("/api/v1/cases/{case}")).await.status,
+                want,
+                "{user} case {backend:?}"
+            );
+            assert_eq!(
+                c.get(&format!("/api/v1/people/{person}")).await.status,
+                want,
+                "{user} person {backend:?}"
+            );
+            assert_eq!(
+                c.get(&format!("/cases/{case}")).await.status,
+                want,
+                "{user} page"
+            );
         }
         // The demo's other case (Aminata, opened by the same worker) is not visible to ANAPEC either.
         let mut anapec = as_user(&app, "worker.anapec").await;
-        assert_eq!(anapec.get("/api/v1/cases/1").await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            anapec.get("/api/v1/cases/1").await.status,
+            StatusCode::NOT_FOUND
+        );
         // Roles without case work cannot list or register.
         let mut viewer = as_user(&app, "viewer.enabel").await;
-        assert_eq!(viewer.get("/api/v1/cases").await.status, StatusCode::FORBIDDEN);
-        assert_eq!(viewer.api("POST", "/api/v1/people", json!({"given_name": "X", "sex": "F", "consents": consents("any")})).await.status, StatusCode::FORBIDDEN);
-        assert_eq!(viewer.get("/api/v1/casework/statistics").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            viewer.get("/api/v1/cases").await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            viewer
+                .api(
+                    "POST",
+                    "/api/v1/people",
+                    json!({"given_name": "X", "sex": "F", "consents": consents("any")})
+                )
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            viewer.get("/api/v1/casework/statistics").await.status,
+            StatusCode::FORBIDDEN
+        );
 
         // The administrator exports who accessed the file: every read, refused ones included.
         let mut admin = as_user(&app, "admin").await;
         let log = admin.get(&format!("/people/{person}/access-log.csv")).await;
         assert_eq!(log.status, StatusCode::OK);
         assert!(log.body.contains("Fatima Zahra Idrissi") && log.body.contains("Khadija Alaoui"));
-        assert!(log.body.contains("read_refused") && log.body.contains("Omar Tazi"), "{}", log.body);
+        assert!(
+            log.body.contains("read_refused") && log.body.contains("Omar Tazi"),
+            "{}",
+            log.body
+        );
         let reads = log.body.lines().filter(|l| l.contains(",read,")).count();
         assert!(reads >= 4, "{}", log.body);
-        assert_eq!(en.get(&format!("/people/{person}/access-log.csv")).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            en.get(&format!("/people/{person}/access-log.csv"))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
         store.close().await;
     }
 }
@@ -212,15 +398,41 @@ async fn bad_input_and_concurrent_edits_save_nothing() {
         let before = count(&store, "select count(*) from person").await;
         let csrf = en.get("/people/new").await.csrf();
         let r = en
-            .post_form("/people/new", &[("_csrf", &csrf), ("action", "register"), ("given_name", "Test"), ("sex", "F"), ("birth_date", "2031-02-30"), ("nationality", "XX"), ("phones", "06 12"), ("consent", "registration")])
+            .post_form(
+                "/people/new",
+                &[
+                    ("_csrf", &csrf),
+                    ("action", "register"),
+                    ("given_name", "Test"),
+                    ("sex", "F"),
+                    ("birth_date", "2031-02-30"),
+                    ("nationality", "XX"),
+                    ("phones", "06 12"),
+                    ("consent", "registration"),
+                ],
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         for id in ["birth_date-error", "nationality-error", "phones-error"] {
-            assert!(r.body.contains(&format!("id=\"{id}\"")), "{id} in {backend:?}");
+            assert!(
+                r.body.contains(&format!("id=\"{id}\"")),
+                "{id} in {backend:?}"
+            );
         }
         assert!(r.body.contains("value=\"Test\""), "what was typed is kept");
         // Without the registration consent: refused, naming it.
-        let r = en.post_form("/people/new", &[("_csrf", &csrf), ("action", "register"), ("given_name", "Test"), ("family_name", "Sans Consentement"), ("sex", "F")]).await;
+        let r = en
+            .post_form(
+                "/people/new",
+                &[
+                    ("_csrf", &csrf),
+                    ("action", "register"),
+                    ("given_name", "Test"),
+                    ("family_name", "Sans Consentement"),
+                    ("sex", "F"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("Consentement manquant"));
         assert_eq!(count(&store, "select count(*) from person").await, before);
@@ -231,32 +443,82 @@ async fn bad_input_and_concurrent_edits_save_nothing() {
         let mut sup = as_user(&app, "supervisor.en").await;
         let form_a = en.get(&format!("/people/{id}/edit")).await;
         let form_b = sup.get(&format!("/people/{id}/edit")).await;
-        assert!(form_a.body.contains("name=\"version\" value=\"1\"") && form_b.body.contains("name=\"version\" value=\"1\""));
-        let save = |given: &'static str| vec![("given_name", given), ("family_name", "Bah"), ("sex", "F"), ("birth_date", "2001"), ("version", "1")];
+        assert!(
+            form_a.body.contains("name=\"version\" value=\"1\"")
+                && form_b.body.contains("name=\"version\" value=\"1\"")
+        );
+        let save = |given: &'static str| {
+            vec![
+                ("given_name", given),
+                ("family_name", "Bah"),
+                ("sex", "F"),
+                ("birth_date", "2001"),
+                ("version", "1"),
+            ]
+        };
         let mut a = save("Kadiatou Binta");
         let ca = form_a.csrf();
         a.push(("_csrf", &ca));
-        assert_eq!(en.post_form(&format!("/people/{id}/edit"), &a).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            en.post_form(&format!("/people/{id}/edit"), &a).await.status,
+            StatusCode::SEE_OTHER
+        );
         let mut b = save("Kadi");
         let cb = form_b.csrf();
         b.push(("_csrf", &cb));
         let r = sup.post_form(&format!("/people/{id}/edit"), &b).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}");
-        assert!(r.body.contains("Kadiatou Binta") && r.body.contains("value=\"Kadi\""), "both the stored and the typed value are shown");
+        assert!(
+            r.body.contains("Kadiatou Binta") && r.body.contains("value=\"Kadi\""),
+            "both the stored and the typed value are shown"
+        );
         let file = en.get(&format!("/api/v1/people/{id}")).await.json();
         assert_eq!(file["summary"]["given_name"], "Kadiatou Binta");
 
         // A referral without consent to referrals: refused; withdrawing consent revokes open referrals.
-        let case = en.api("POST", &format!("/api/v1/people/{id}/cases"), json!({})).await.json()["id"].as_i64().unwrap();
-        let r = en.api("POST", &format!("/api/v1/cases/{case}/referrals"), json!({"organisation": "ANAPEC-RABAT"})).await;
+        let case = en
+            .api("POST", &format!("/api/v1/people/{id}/cases"), json!({}))
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        let r = en
+            .api(
+                "POST",
+                &format!("/api/v1/cases/{case}/referrals"),
+                json!({"organisation": "ANAPEC-RABAT"}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        let consent_id = en.get(&format!("/api/v1/people/{id}")).await.json()["consents"].as_array().unwrap().iter().find(|c| c["purpose"] == "referral").unwrap()["id"].as_i64().unwrap();
+        let consent_id = en.get(&format!("/api/v1/people/{id}")).await.json()["consents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["purpose"] == "referral")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
         let page = en.get(&format!("/people/{id}")).await;
-        let r = en.post_form(&format!("/people/{id}"), &[("_csrf", &page.csrf()), ("action", "withdraw"), ("consent_id", &consent_id.to_string())]).await;
+        let r = en
+            .post_form(
+                &format!("/people/{id}"),
+                &[
+                    ("_csrf", &page.csrf()),
+                    ("action", "withdraw"),
+                    ("consent_id", &consent_id.to_string()),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let v = en.get(&format!("/api/v1/cases/{case}")).await.json();
         assert_eq!(v["referrals"][0]["status"], "revoked");
-        let r = en.api("POST", &format!("/api/v1/cases/{case}/referrals"), json!({"organisation": "ANAPEC-RABAT"})).await;
+        let r = en
+            .api(
+                "POST",
+                &format!("/api/v1/cases/{case}/referrals"),
+                json!({"organisation": "ANAPEC-RABAT"}),
+            )
+            .await;
         assert_eq!(r.json()["code"], "consent_missing");
         store.close().await;
     }
