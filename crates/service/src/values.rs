@@ -696,7 +696,16 @@ impl Service {
             .into_iter()
             .find(|i| i.code == code.trim())
             .ok_or(ServiceError::NotFound)?;
-        let periods = values::periods(&mut conn, &ind.code).await?;
+        let mut periods = values::periods(&mut conn, &ind.code).await?;
+        if let Some(src) = crate::records::source(&ind.code) {
+            let types: Vec<&str> = src.services.iter().map(String::as_str).collect();
+            for y in passerelle_store::casework::service_years(&mut conn, &types).await? {
+                if !periods.contains(&y) {
+                    periods.push(y);
+                }
+            }
+            periods.sort_by(|a, b| b.cmp(a));
+        }
         Ok((ind, periods))
     }
 }

@@ -1261,3 +1261,22 @@ pub async fn access_log(
         })
         .collect()
 }
+
+/// The years in which services of these types were delivered, newest first.
+pub async fn service_years(conn: &mut Conn, types: &[&str]) -> Result<Vec<String>, StoreError> {
+    if types.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = (1..=types.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!(
+        "select distinct substr(delivered_on, 1, 4) as y from service_event where service_type in ({placeholders}) order by y desc"
+    );
+    let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+    for t in types {
+        q = q.bind(*t);
+    }
+    Ok(q.fetch_all(&mut *conn).await?)
+}

@@ -1191,7 +1191,7 @@ async fn indicator(
                 .share
                 .map(|x| format!("{} %", l.format_decimal(x, 2)))
                 .unwrap_or_default(),
-            orgs: r.organisations.join(", "),
+            orgs: sources(l, &r.organisations),
         });
     }
     page.total = table.total.as_ref().map(|t| ValueRowView {
@@ -1199,7 +1199,7 @@ async fn indicator(
         drill: None,
         value: fmt(t.value, t.qualifier),
         share: String::new(),
-        orgs: t.organisations.join(", "),
+        orgs: sources(l, &t.organisations),
     });
     let place = names.get(&table.territory).cloned().unwrap_or_else(|| {
         if table.territory == "MA" {
@@ -1655,4 +1655,18 @@ async fn submission_post(
         }
         Err(ReportingError::Service(e)) => Err(e.into()),
     }
+}
+
+/// Who a figure comes from: organisation codes, and case records named as such.
+fn sources(l: Locale, orgs: &[String]) -> String {
+    orgs.iter()
+        .map(|o| {
+            if o == "records" {
+                i18n::t(l, "values-from-records")
+            } else {
+                o.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

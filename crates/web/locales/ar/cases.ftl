@@ -295,3 +295,4 @@ cw-done-referral_service_given = تم تسجيل الخدمة المقدمة.
 cw-done-referral_complete = انتهى التوجيه وأرسلت النتيجة.
 cw-done-referral_revoke = تم إلغاء التوجيه.
 cw-done-activity = تم تسجيل النشاط.
+values-from-records = الملفات الفردية (كل شخص يحسب مرة واحدة)

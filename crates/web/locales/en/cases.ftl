@@ -295,3 +295,4 @@ cw-done-referral_service_given = Service given recorded.
 cw-done-referral_complete = Referral completed, outcome returned.
 cw-done-referral_revoke = Referral revoked.
 cw-done-activity = Activity recorded.
+values-from-records = case records (each person counted once)

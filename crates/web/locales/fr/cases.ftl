@@ -295,3 +295,4 @@ cw-done-referral_service_given = Service rendu enregistré.
 cw-done-referral_complete = Orientation terminée, résultat renvoyé.
 cw-done-referral_revoke = Orientation annulée.
 cw-done-activity = Activité enregistrée.
+values-from-records = dossiers individuels (personnes comptées une fois)
