@@ -755,6 +755,55 @@ impl Service {
         Ok(id)
     }
 
+    /// Loads an existing registry without the search before create (migrating an
+    /// organisation's records, benchmarks): each valid row becomes a person of `org`
+    /// with a registration consent recorded by `user`; rows that do not validate are
+    /// returned with their line (1-based) and errors, and skipped. Commits every 5,000.
+    pub async fn bulk_register(
+        &self,
+        org: OrgId,
+        user: UserId,
+        people: &[PersonInput],
+        op: &str,
+    ) -> Result<(usize, Vec<(usize, Vec<DomainError>)>), ServiceError> {
+        let today = today();
+        let mut loaded = 0;
+        let mut refused = Vec::new();
+        for (chunk_no, chunk) in people.chunks(5_000).enumerate() {
+            let mut tx = self.store.begin().await?;
+            for (i, input) in chunk.iter().enumerate() {
+                let v = match input.validate(&today, country_known) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        refused.push((chunk_no * 5_000 + i + 1, e));
+                        continue;
+                    }
+                };
+                let row = self.person_row(&v, org.0, user.0, None);
+                let id = cw::insert_person(&mut tx, &row).await?;
+                self.index_person(&mut tx, id, &v).await?;
+                cw::add_consent(&mut tx, id, "registration", "any", user.0, org.0).await?;
+                loaded += 1;
+            }
+            tx.commit().await?;
+        }
+        let mut tx = self.store.begin().await?;
+        audit::append(
+            &mut tx,
+            audit_row(
+                None,
+                op,
+                "bulk_register",
+                "person",
+                None,
+                json!({"loaded": loaded, "refused": refused.len(), "organisation": org.0}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((loaded, refused))
+    }
+
     fn person_row(
         &self,
         v: &ValidPerson,

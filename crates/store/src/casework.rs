@@ -157,14 +157,28 @@ pub async fn set_keys(
         .bind(person_id)
         .execute(&mut *conn)
         .await?;
-    for (kind, key) in keys {
-        sqlx::query("insert into person_key (person_id, kind, key) values ($1, $2, $3)")
-            .bind(person_id)
-            .bind(kind)
-            .bind(key)
-            .execute(&mut *conn)
-            .await?;
+    add_keys(conn, person_id, keys).await
+}
+
+/// Adds search keys in one statement.
+pub async fn add_keys(
+    conn: &mut Conn,
+    person_id: i64,
+    keys: &[(String, String)],
+) -> Result<(), StoreError> {
+    if keys.is_empty() {
+        return Ok(());
     }
+    let values = (0..keys.len())
+        .map(|i| format!("($1, ${}, ${})", 2 * i + 2, 2 * i + 3))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("insert into person_key (person_id, kind, key) values {values}");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person_id);
+    for (kind, key) in keys {
+        q = q.bind(kind).bind(key);
+    }
+    q.execute(&mut *conn).await?;
     Ok(())
 }
 
