@@ -7,6 +7,7 @@
 //! language.
 
 pub mod audit;
+pub mod directory;
 pub mod error;
 pub mod framework;
 pub mod locale;

@@ -46,6 +46,9 @@ pub struct Security {
     pub session_idle_minutes: i64,
     pub login_max_failures: u32,
     pub login_window_seconds: u64,
+    /// The portal's contact form: submissions allowed per address in the window.
+    pub contact_max_per_window: u32,
+    pub contact_window_seconds: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -80,6 +83,8 @@ impl Default for Security {
             session_idle_minutes: s.session_idle_minutes,
             login_max_failures: s.login_max_failures,
             login_window_seconds: s.login_window_seconds,
+            contact_max_per_window: s.contact_max_per_window,
+            contact_window_seconds: s.contact_window_seconds,
         }
     }
 }
@@ -127,6 +132,8 @@ impl Config {
             session_idle_minutes: self.security.session_idle_minutes,
             login_max_failures: self.security.login_max_failures,
             login_window_seconds: self.security.login_window_seconds,
+            contact_max_per_window: self.security.contact_max_per_window,
+            contact_window_seconds: self.security.contact_window_seconds,
             ..Default::default()
         }
     }

@@ -34,6 +34,17 @@ pub enum Action {
     ReviewValues,
     /// Unlock a locked submission (administrators).
     UnlockValues,
+    /// Propose a change to a directory entry of this organisation (its focal points and
+    /// supervisors) or of any organisation (community agents); the secretariat validates.
+    ProposeDirectoryChange(OrgId),
+    /// Change the directory directly, review proposals, import it, edit the rights
+    /// pages (the secretariat, administrators).
+    ManageDirectory,
+    /// See the portal's intake requests routed to this organisation, which hold
+    /// personal data (its case workers and supervisors).
+    ViewIntake(OrgId),
+    /// Take or close this organisation's intake requests (the same people).
+    HandleIntake(OrgId),
 }
 
 /// Whether `actor` may do `action`. `Forbidden` otherwise.
@@ -62,6 +73,17 @@ fn allowed(actor: &Actor, action: Action) -> bool {
         }
         Action::ReviewValues => admin || has(Role::Secretariat),
         Action::UnlockValues => admin,
+        Action::ProposeDirectoryChange(org) => {
+            admin
+                || has(Role::Secretariat)
+                || has(Role::CommunityAgent)
+                || ((has(Role::FocalPoint) || has(Role::Supervisor))
+                    && actor.user.organisation_id == org)
+        }
+        Action::ManageDirectory => admin || has(Role::Secretariat),
+        Action::ViewIntake(org) | Action::HandleIntake(org) => {
+            (has(Role::CaseWorker) || has(Role::Supervisor)) && actor.user.organisation_id == org
+        }
     }
 }
 
@@ -78,6 +100,12 @@ pub struct Permissions {
     pub monitoring: bool,
     /// Case work screens: case workers, supervisors, community agents.
     pub casework: bool,
+    /// Change the directory directly and review proposed changes.
+    pub manage_directory: bool,
+    /// Propose changes to the directory (at least for one's own organisation).
+    pub propose_directory: bool,
+    /// The organisation's queue of intake requests from the portal.
+    pub intake: bool,
 }
 
 impl Permissions {
@@ -101,6 +129,12 @@ impl Permissions {
             casework: [Role::Supervisor, Role::CaseWorker, Role::CommunityAgent]
                 .into_iter()
                 .any(has),
+            manage_directory: allowed(actor, Action::ManageDirectory),
+            propose_directory: allowed(
+                actor,
+                Action::ProposeDirectoryChange(actor.user.organisation_id),
+            ),
+            intake: allowed(actor, Action::ViewIntake(actor.user.organisation_id)),
         }
     }
 }
@@ -163,6 +197,31 @@ mod tests {
             ),
         ];
         for (who, action, expected) in cases {
+            assert_eq!(
+                decide(who, action).is_ok(),
+                expected,
+                "{:?} {action:?}",
+                who.user.roles
+            );
+        }
+        let agent = actor(&[Role::CommunityAgent], 4);
+        let focal = actor(&[Role::FocalPoint], 2);
+        let secretariat = actor(&[Role::Secretariat], 1);
+        let directory_cases = [
+            (&worker, Action::ViewIntake(OrgId(2)), true),
+            (&worker, Action::HandleIntake(OrgId(2)), true),
+            (&worker, Action::ViewIntake(OrgId(3)), false),
+            (&sup, Action::ViewIntake(OrgId(2)), true),
+            (&admin, Action::ViewIntake(OrgId(1)), false),
+            (&secretariat, Action::ViewIntake(OrgId(1)), false),
+            (&focal, Action::ProposeDirectoryChange(OrgId(2)), true),
+            (&focal, Action::ProposeDirectoryChange(OrgId(3)), false),
+            (&agent, Action::ProposeDirectoryChange(OrgId(3)), true),
+            (&worker, Action::ProposeDirectoryChange(OrgId(2)), false),
+            (&agent, Action::ManageDirectory, false),
+            (&secretariat, Action::ManageDirectory, true),
+        ];
+        for (who, action, expected) in directory_cases {
             assert_eq!(
                 decide(who, action).is_ok(),
                 expected,

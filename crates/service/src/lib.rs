@@ -9,8 +9,11 @@
 pub mod access;
 pub mod auth;
 pub mod demo;
+pub mod directory;
 pub mod error;
 pub mod frameworks;
+pub mod intake;
+pub mod portal;
 pub mod reference;
 pub mod reporting;
 pub mod throttle;
@@ -37,6 +40,10 @@ pub struct ServiceConfig {
     pub login_window_seconds: u64,
     /// Extra wait after a failed login, to slow guessing.
     pub login_failure_delay_ms: u64,
+    /// Contact-form submissions allowed per client address in the window (the portal's
+    /// "ask to be contacted"), whatever their outcome.
+    pub contact_max_per_window: u32,
+    pub contact_window_seconds: u64,
 }
 
 impl Default for ServiceConfig {
@@ -46,6 +53,8 @@ impl Default for ServiceConfig {
             login_max_failures: 5,
             login_window_seconds: 900,
             login_failure_delay_ms: 400,
+            contact_max_per_window: 5,
+            contact_window_seconds: 3600,
         }
     }
 }
@@ -56,16 +65,27 @@ pub struct Service {
     store: Store,
     config: Arc<ServiceConfig>,
     throttle: Arc<throttle::Throttle>,
+    /// Counts the portal's contact-form submissions per address.
+    contact_throttle: Arc<throttle::Throttle>,
+    /// Signs the contact form's challenges; new at each start, so a form older than the
+    /// process asks again.
+    challenge_key: Arc<[u8; 32]>,
 }
 
 impl Service {
     pub fn new(store: Store, config: ServiceConfig) -> Service {
         let throttle =
             throttle::Throttle::new(config.login_max_failures, config.login_window_seconds);
+        let contact_throttle =
+            throttle::Throttle::new(config.contact_max_per_window, config.contact_window_seconds);
+        let mut key = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut key);
         Service {
             store,
             config: Arc::new(config),
             throttle: Arc::new(throttle),
+            contact_throttle: Arc::new(contact_throttle),
+            challenge_key: Arc::new(key),
         }
     }
 

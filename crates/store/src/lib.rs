@@ -13,6 +13,7 @@
 //! them, and the audit row that records them, in one transaction ([`Store::begin`]).
 
 pub mod audit;
+pub mod directory;
 pub mod error;
 pub mod frameworks;
 pub mod orgs;

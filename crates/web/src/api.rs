@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/indicators/{code}/values", get(indicator_values))
         .route("/data", axum::routing::post(import_data))
         .route("/openapi.json", get(openapi))
+        .merge(crate::directory::api_routes())
         .fallback(|| async { WebError::code(ErrorCode::NotFound) })
 }
 
@@ -57,7 +58,9 @@ impl utoipa::Modify for Security {
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::directory::DirectoryApi::openapi());
+    Json(doc)
 }
 
 /// What the signed-in user may do, as computed by the service layer.
@@ -540,7 +543,7 @@ async fn import_data(
 
 /// A 422 listing located problems (`fields[].field` is where: a JSON path or a line and
 /// column), with a summary sentence from `summary_key` taking `$count`.
-fn located_problems(
+pub(crate) fn located_problems(
     ctx: &Ctx,
     summary_key: &str,
     problems: Vec<(String, passerelle_domain::ErrorCode, String)>,

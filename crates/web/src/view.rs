@@ -33,12 +33,14 @@ impl Page {
         let mut nav = Vec::new();
         if let Some(_actor) = &ctx.actor {
             let p = ctx.permissions;
-            let items: [(&'static str, &str, bool); 8] = [
+            let items: [(&'static str, &str, bool); 10] = [
                 ("/", "nav-home", true),
                 ("/frameworks", "nav-frameworks", true),
                 ("/reporting", "nav-reporting", p.monitoring),
                 ("/organisations", "nav-organisations", true),
                 ("/territories", "nav-territories", true),
+                ("/directory", "nav-directory", true),
+                ("/intake", "nav-intake", p.intake),
                 ("/admin/users", "nav-users", p.manage_users || p.view_team),
                 ("/admin/audit", "nav-audit", p.view_audit),
                 ("/account", "nav-account", true),
