@@ -78,9 +78,8 @@ where
     I: IntoIterator<Item = (AuditEntry, String, String)>,
 {
     let mut last_hash = GENESIS.to_string();
-    let mut expected_seq = 1;
     let mut count = 0;
-    for (entry, prev_hash, hash) in rows {
+    for (expected_seq, (entry, prev_hash, hash)) in (1..).zip(rows) {
         if entry.seq != expected_seq {
             return Err(ChainFault::Gap {
                 seq: entry.seq,
@@ -94,7 +93,6 @@ where
             return Err(ChainFault::HashMismatch { seq: entry.seq });
         }
         last_hash = hash;
-        expected_seq += 1;
         count += 1;
     }
     Ok((count, last_hash))

@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod casework;
+pub mod directory;
 pub mod error;
 pub mod framework;
 pub mod locale;

@@ -54,6 +54,9 @@ pub struct Security {
     /// on first start (mode 0600). Back it up with the database: without it the
     /// encrypted fields cannot be read.
     pub field_key_file: String,
+    /// The portal's contact form: submissions allowed per address in the window.
+    pub contact_max_per_window: u32,
+    pub contact_window_seconds: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -90,6 +93,8 @@ impl Default for Security {
             login_window_seconds: s.login_window_seconds,
             field_key: None,
             field_key_file: "./data-dir/field.key".into(),
+            contact_max_per_window: s.contact_max_per_window,
+            contact_window_seconds: s.contact_window_seconds,
         }
     }
 }
@@ -138,6 +143,8 @@ impl Config {
             login_max_failures: self.security.login_max_failures,
             login_window_seconds: self.security.login_window_seconds,
             field_key: self.field_key()?,
+            contact_max_per_window: self.security.contact_max_per_window,
+            contact_window_seconds: self.security.contact_window_seconds,
             ..Default::default()
         })
     }

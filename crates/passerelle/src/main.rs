@@ -75,6 +75,11 @@ enum Command {
         #[command(subcommand)]
         command: DataCommand,
     },
+    /// The service directory: import and export.
+    Directory {
+        #[command(subcommand)]
+        command: DirectoryCommand,
+    },
     /// Indicator values computed from what was reported.
     Indicator {
         #[command(subcommand)]
@@ -158,6 +163,34 @@ enum DataCommand {
     /// Import values from CSV files (indicator,period,territory,organisation,value
     /// [,qualifier,comment,sex,age,status,nationality,school_level]); all or nothing.
     Import { files: Vec<PathBuf> },
+}
+
+#[derive(Subcommand)]
+enum DirectoryCommand {
+    /// Import directory files, all together and all or nothing: CSV tables named
+    /// organizations.csv, locations.csv, services.csv, taxonomy.csv, rights.csv,
+    /// projects.csv, conventions.csv (or a directory holding them), an XLSX workbook
+    /// with one sheet per table, or an HSDS JSON document. Records match by code.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Export the directory: CSV writes one file per table into --output (a
+    /// directory); xlsx, hsds and hxl write one file (--output, or standard output).
+    Export {
+        #[arg(long, value_enum, default_value_t = DirFormat::Csv)]
+        format: DirFormat,
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DirFormat {
+    Csv,
+    Xlsx,
+    Hsds,
+    Hxl,
 }
 
 #[derive(Subcommand)]
@@ -356,6 +389,109 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Framework { command } => framework(&cfg, command).await,
         Command::Linkage { command } => linkage(command),
+        Command::Directory {
+            command: DirectoryCommand::Import { files },
+        } => {
+            use passerelle_service::directory::{DirectoryImportError, read_files};
+            let svc = open(&cfg).await?;
+            let mut inputs = Vec::new();
+            for path in &files {
+                if path.is_dir() {
+                    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+                        .with_context(|| format!("reading {}", path.display()))?
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| {
+                            p.extension()
+                                .and_then(|e| e.to_str())
+                                .is_some_and(|e| matches!(e, "csv" | "xlsx" | "ods" | "json"))
+                        })
+                        .collect();
+                    entries.sort();
+                    for p in entries {
+                        let bytes = std::fs::read(&p)
+                            .with_context(|| format!("reading {}", p.display()))?;
+                        inputs.push((p.display().to_string(), bytes));
+                    }
+                } else {
+                    let bytes = std::fs::read(path)
+                        .with_context(|| format!("reading {}", path.display()))?;
+                    inputs.push((path.display().to_string(), bytes));
+                }
+            }
+            let names: Vec<String> = inputs.iter().map(|(n, _)| n.clone()).collect();
+            let result = match read_files(&inputs) {
+                Ok(raw) => {
+                    svc.import_directory(
+                        None,
+                        &raw,
+                        &names.join(", "),
+                        &passerelle_service::new_operation_id(),
+                    )
+                    .await
+                }
+                Err(issues) => Err(DirectoryImportError::Invalid(issues)),
+            };
+            match result {
+                Ok(r) => {
+                    for (table, n) in &r.tables {
+                        println!("{table}: {n} rows");
+                    }
+                    println!("{} rows imported or updated", r.rows);
+                    Ok(())
+                }
+                Err(DirectoryImportError::Invalid(issues)) => {
+                    for i in &issues {
+                        eprintln!("{i}");
+                    }
+                    bail!("{} problems; nothing was imported", issues.len())
+                }
+                Err(DirectoryImportError::Service(e)) => Err(describe(e)),
+            }
+        }
+        Command::Directory {
+            command: DirectoryCommand::Export { format, output },
+        } => {
+            use passerelle_service::directory::ExportFormat;
+            let svc = open(&cfg).await?;
+            let format = match format {
+                DirFormat::Csv => ExportFormat::Csv,
+                DirFormat::Xlsx => ExportFormat::Xlsx,
+                DirFormat::Hsds => ExportFormat::Hsds,
+                DirFormat::Hxl => ExportFormat::Hxl,
+            };
+            let files = svc
+                .export_directory(None, format, None)
+                .await
+                .map_err(describe)?;
+            match (format, output) {
+                (ExportFormat::Csv, Some(dir)) => {
+                    std::fs::create_dir_all(&dir)
+                        .with_context(|| format!("creating {}", dir.display()))?;
+                    for f in files {
+                        let path = dir.join(&f.name);
+                        std::fs::write(&path, &f.bytes)
+                            .with_context(|| format!("writing {}", path.display()))?;
+                        println!("{}", path.display());
+                    }
+                }
+                (ExportFormat::Csv, None) => {
+                    bail!("--format csv writes one file per table: give --output DIRECTORY")
+                }
+                (_, Some(path)) => {
+                    for f in files {
+                        std::fs::write(&path, &f.bytes)
+                            .with_context(|| format!("writing {}", path.display()))?;
+                    }
+                }
+                (_, None) => {
+                    let mut out = std::io::stdout().lock();
+                    for f in files {
+                        out.write_all(&f.bytes)?;
+                    }
+                }
+            }
+            Ok(())
+        }
         Command::Data {
             command: DataCommand::Import { files },
         } => {

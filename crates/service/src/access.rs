@@ -44,6 +44,17 @@ pub enum Action {
     ViewCaseStatistics,
     /// Export, for one person, who read or changed their file (administrators).
     ExportAccessLog,
+    /// Propose a change to a directory entry of this organisation (its focal points and
+    /// supervisors) or of any organisation (community agents); the secretariat validates.
+    ProposeDirectoryChange(OrgId),
+    /// Change the directory directly, review proposals, import it, edit the rights
+    /// pages (the secretariat, administrators).
+    ManageDirectory,
+    /// See the portal's intake requests routed to this organisation, which hold
+    /// personal data (its case workers and supervisors).
+    ViewIntake(OrgId),
+    /// Take or close this organisation's intake requests (the same people).
+    HandleIntake(OrgId),
 }
 
 /// What an actor may see of one case. Decided here, from the case's organisation,
@@ -142,6 +153,17 @@ fn allowed(actor: &Actor, action: Action) -> bool {
         Action::SuperviseCases(org) => actor.user.organisation_id == org && has(Role::Supervisor),
         Action::ViewCaseStatistics => admin || has(Role::Secretariat) || has(Role::Supervisor),
         Action::ExportAccessLog => admin,
+        Action::ProposeDirectoryChange(org) => {
+            admin
+                || has(Role::Secretariat)
+                || has(Role::CommunityAgent)
+                || ((has(Role::FocalPoint) || has(Role::Supervisor))
+                    && actor.user.organisation_id == org)
+        }
+        Action::ManageDirectory => admin || has(Role::Secretariat),
+        Action::ViewIntake(org) | Action::HandleIntake(org) => {
+            (has(Role::CaseWorker) || has(Role::Supervisor)) && actor.user.organisation_id == org
+        }
     }
 }
 
@@ -163,6 +185,12 @@ pub struct Permissions {
     pub supervise_cases: bool,
     pub case_statistics: bool,
     pub export_access_log: bool,
+    /// Change the directory directly and review proposed changes.
+    pub manage_directory: bool,
+    /// Propose changes to the directory (at least for one's own organisation).
+    pub propose_directory: bool,
+    /// The organisation's queue of intake requests from the portal.
+    pub intake: bool,
 }
 
 impl Permissions {
@@ -190,6 +218,12 @@ impl Permissions {
             supervise_cases: allowed(actor, Action::SuperviseCases(actor.user.organisation_id)),
             case_statistics: allowed(actor, Action::ViewCaseStatistics),
             export_access_log: allowed(actor, Action::ExportAccessLog),
+            manage_directory: allowed(actor, Action::ManageDirectory),
+            propose_directory: allowed(
+                actor,
+                Action::ProposeDirectoryChange(actor.user.organisation_id),
+            ),
+            intake: allowed(actor, Action::ViewIntake(actor.user.organisation_id)),
         }
     }
 }
@@ -287,6 +321,31 @@ mod tests {
             ),
         ];
         for (who, action, expected) in cases {
+            assert_eq!(
+                decide(who, action).is_ok(),
+                expected,
+                "{:?} {action:?}",
+                who.user.roles
+            );
+        }
+        let agent = actor(&[Role::CommunityAgent], 4);
+        let focal = actor(&[Role::FocalPoint], 2);
+        let secretariat = actor(&[Role::Secretariat], 1);
+        let directory_cases = [
+            (&worker, Action::ViewIntake(OrgId(2)), true),
+            (&worker, Action::HandleIntake(OrgId(2)), true),
+            (&worker, Action::ViewIntake(OrgId(3)), false),
+            (&sup, Action::ViewIntake(OrgId(2)), true),
+            (&admin, Action::ViewIntake(OrgId(1)), false),
+            (&secretariat, Action::ViewIntake(OrgId(1)), false),
+            (&focal, Action::ProposeDirectoryChange(OrgId(2)), true),
+            (&focal, Action::ProposeDirectoryChange(OrgId(3)), false),
+            (&agent, Action::ProposeDirectoryChange(OrgId(3)), true),
+            (&worker, Action::ProposeDirectoryChange(OrgId(2)), false),
+            (&agent, Action::ManageDirectory, false),
+            (&secretariat, Action::ManageDirectory, true),
+        ];
+        for (who, action, expected) in directory_cases {
             assert_eq!(
                 decide(who, action).is_ok(),
                 expected,

@@ -11,9 +11,12 @@ pub mod auth;
 pub mod casework;
 pub mod crypto;
 pub mod demo;
+pub mod directory;
 pub mod error;
 pub mod frameworks;
 pub mod records;
+pub mod intake;
+pub mod portal;
 pub mod reference;
 pub mod reporting;
 pub mod throttle;
@@ -43,6 +46,10 @@ pub struct ServiceConfig {
     /// The key that encrypts sensitive fields and keys their blind indexes. The
     /// default is random per process (tests); the binary loads it from configuration.
     pub field_key: crypto::FieldKey,
+    /// Contact-form submissions allowed per client address in the window (the portal's
+    /// "ask to be contacted"), whatever their outcome.
+    pub contact_max_per_window: u32,
+    pub contact_window_seconds: u64,
 }
 
 impl Default for ServiceConfig {
@@ -53,6 +60,8 @@ impl Default for ServiceConfig {
             login_window_seconds: 900,
             login_failure_delay_ms: 400,
             field_key: crypto::FieldKey::random(),
+            contact_max_per_window: 5,
+            contact_window_seconds: 3600,
         }
     }
 }
@@ -64,6 +73,11 @@ pub struct Service {
     config: Arc<ServiceConfig>,
     throttle: Arc<throttle::Throttle>,
     cipher: Arc<crypto::FieldCipher>,
+    /// Counts the portal's contact-form submissions per address.
+    contact_throttle: Arc<throttle::Throttle>,
+    /// Signs the contact form's challenges; new at each start, so a form older than the
+    /// process asks again.
+    challenge_key: Arc<[u8; 32]>,
 }
 
 impl Service {
@@ -71,11 +85,17 @@ impl Service {
         let throttle =
             throttle::Throttle::new(config.login_max_failures, config.login_window_seconds);
         let cipher = Arc::new(crypto::FieldCipher::new(&config.field_key));
+        let contact_throttle =
+            throttle::Throttle::new(config.contact_max_per_window, config.contact_window_seconds);
+        let mut key = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut key);
         Service {
             store,
             cipher,
             config: Arc::new(config),
             throttle: Arc::new(throttle),
+            contact_throttle: Arc::new(contact_throttle),
+            challenge_key: Arc::new(key),
         }
     }
 

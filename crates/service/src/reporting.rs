@@ -182,6 +182,7 @@ impl Service {
     }
 
     /// Saves the entered values as a draft, or submits them.
+    #[allow(clippy::too_many_arguments)]
     pub async fn save_submission(
         &self,
         actor: &Actor,
@@ -314,6 +315,7 @@ impl Service {
     }
 
     /// Returns (with a comment), approves, locks or unlocks a submission.
+    #[allow(clippy::too_many_arguments)]
     pub async fn review_submission(
         &self,
         actor: &Actor,

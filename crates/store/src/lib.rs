@@ -14,6 +14,7 @@
 
 pub mod audit;
 pub mod casework;
+pub mod directory;
 pub mod error;
 pub mod frameworks;
 pub mod orgs;

@@ -142,13 +142,16 @@ pub async fn latest_totals(
     Ok(out)
 }
 
+/// A figure reported more than once: (value, period, unit, [(indicator, organisation)]).
+pub type RepeatedFigure = (f64, String, String, Vec<(String, String)>);
+
 /// Approved national totals that share value, unit and period with another one under a
 /// different indicator or organisation: candidates for double counting, such as one
 /// cohort reported under several programmes. (value, period, unit, [(indicator, organisation)])
 pub async fn repeated_totals(
     conn: &mut Conn,
     min_value: f64,
-) -> Result<Vec<(f64, String, String, Vec<(String, String)>)>, StoreError> {
+) -> Result<Vec<RepeatedFigure>, StoreError> {
     let rows = sqlx::query(
         "select v.value, v.period, i.unit, v.indicator_code, v.organisation_code from data_value v
          join indicator i on i.framework_code = v.framework_code and i.code = v.indicator_code
@@ -158,7 +161,7 @@ pub async fn repeated_totals(
     .bind(min_value)
     .fetch_all(&mut *conn)
     .await?;
-    let mut groups: Vec<(f64, String, String, Vec<(String, String)>)> = Vec::new();
+    let mut groups: Vec<RepeatedFigure> = Vec::new();
     for r in &rows {
         let (value, period, unit): (f64, String, String) = (
             r.try_get("value")?,

@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/data", axum::routing::post(import_data))
         .route("/openapi.json", get(openapi))
         .merge(crate::cases_api::routes())
+        .merge(crate::directory::api_routes())
         .fallback(|| async { WebError::code(ErrorCode::NotFound) })
 }
 
@@ -60,6 +61,7 @@ impl utoipa::Modify for Security {
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::cases_api::CaseworkApiDoc::openapi());
+    doc.merge(crate::directory::DirectoryApi::openapi());
     Json(doc)
 }
 
@@ -543,7 +545,7 @@ async fn import_data(
 
 /// A 422 listing located problems (`fields[].field` is where: a JSON path or a line and
 /// column), with a summary sentence from `summary_key` taking `$count`.
-fn located_problems(
+pub(crate) fn located_problems(
     ctx: &Ctx,
     summary_key: &str,
     problems: Vec<(String, passerelle_domain::ErrorCode, String)>,

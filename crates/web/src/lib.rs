@@ -12,9 +12,11 @@ mod cases;
 mod cases_api;
 mod chart;
 pub mod ctx;
+pub mod directory;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod portal;
 mod view;
 
 use axum::Router;
@@ -45,6 +47,8 @@ pub fn app(svc: Service, config: WebConfig) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(cases::routes())
+        .merge(portal::routes())
+        .merge(directory::routes())
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::context))

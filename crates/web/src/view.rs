@@ -33,13 +33,15 @@ impl Page {
         let mut nav = Vec::new();
         if let Some(_actor) = &ctx.actor {
             let p = ctx.permissions;
-            let items: [(&'static str, &str, bool); 9] = [
+            let items: [(&'static str, &str, bool); 11] = [
                 ("/", "nav-home", true),
                 ("/cases", "nav-cases", p.work_cases),
                 ("/frameworks", "nav-frameworks", true),
                 ("/reporting", "nav-reporting", p.monitoring),
                 ("/organisations", "nav-organisations", true),
                 ("/territories", "nav-territories", true),
+                ("/directory", "nav-directory", true),
+                ("/intake", "nav-intake", p.intake),
                 ("/admin/users", "nav-users", p.manage_users || p.view_team),
                 ("/admin/audit", "nav-audit", p.view_audit),
                 ("/account", "nav-account", true),

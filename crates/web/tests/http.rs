@@ -445,7 +445,7 @@ async fn api_tokens_work_without_cookies_and_the_audit_chain_catches_tampering()
         let req = Request::post("/api/v1/organisations")
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
             .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(r#"{"code":"ALCS","kind":"ngo","name_fr":"Association de lutte contre le sida","territory":"Casablanca-Settat"}"#))
+            .body(Body::from(r#"{"code":"ALCS-CASA","kind":"ngo","name_fr":"Association de lutte contre le sida","territory":"Casablanca-Settat"}"#))
             .unwrap();
         let r = script.send(req).await;
         assert_eq!(
@@ -458,7 +458,7 @@ async fn api_tokens_work_without_cookies_and_the_audit_chain_catches_tampering()
         let req = Request::post("/api/v1/organisations")
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
             .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(r#"{"code":"ALCS","kind":"ngo","name_fr":"Association de lutte contre le sida","territory":"MA-06"}"#))
+            .body(Body::from(r#"{"code":"ALCS-CASA","kind":"ngo","name_fr":"Association de lutte contre le sida","territory":"MA-06"}"#))
             .unwrap();
         assert_eq!(script.send(req).await.status, StatusCode::CREATED);
         assert_eq!(
@@ -1183,3 +1183,6 @@ async fn a_figure_reported_under_two_programmes_is_flagged() {
         );
     }
 }
+
+#[path = "http/directory.rs"]
+mod directory;
