@@ -337,6 +337,9 @@ pub struct ActivityView {
 
 // ---------------------------------------------------------------- helpers
 
+/// (probability, weight, person, why) of a search candidate.
+type Scored<'a> = (f64, f64, &'a PersonRow, Vec<(String, String, f64)>);
+
 fn today() -> String {
     passerelle_store::now()[0..10].to_string()
 }
@@ -621,7 +624,7 @@ impl Service {
         };
         let matcher = Matcher::untrained(Vec::new());
         let mut result = SearchResult::default();
-        let mut scored: Vec<(f64, f64, &PersonRow, Vec<(String, String, f64)>)> = Vec::new();
+        let mut scored: Vec<Scored> = Vec::new();
         for p in &people {
             let contact = self.open_contact(p);
             let s = matcher.score_pair(&query, &to_record(p, &contact));
@@ -1258,6 +1261,7 @@ impl Service {
     }
 
     /// Adds a legal status to the person's history (the detail is encrypted).
+    #[allow(clippy::too_many_arguments)]
     pub async fn add_legal_status(
         &self,
         actor: &Actor,
@@ -2396,7 +2400,7 @@ impl Service {
             r.case_id,
             Some(actor.user.id.0),
             &format!("referral_{}", next.as_str()),
-            &format!(
+            format!(
                 "{} {}",
                 r.id,
                 if t == ReferralTransition::ServiceGiven {
@@ -2405,8 +2409,7 @@ impl Service {
                     ""
                 }
             )
-            .trim()
-            .to_string(),
+            .trim(),
         )
         .await?;
         audit::append(

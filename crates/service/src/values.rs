@@ -778,6 +778,33 @@ pub fn spreadsheet_to_csv(bytes: &[u8]) -> Result<String, ValuesImportError> {
     String::from_utf8(bytes).map_err(|e| bad(&e))
 }
 
+impl Service {
+    /// An indicator's national (or territory's) total for every period that has
+    /// approved values, oldest first: the time series of a dashboard.
+    pub async fn indicator_series(
+        &self,
+        actor: Option<&Actor>,
+        indicator: &str,
+        territory: Option<&str>,
+    ) -> Result<Vec<(String, f64)>, ServiceError> {
+        let (_, periods) = self.indicator_overview(actor, indicator).await?;
+        let mut series = Vec::new();
+        for period in periods.iter().rev() {
+            let q = ValuesQuery {
+                indicator: indicator.to_string(),
+                period: period.clone(),
+                territory: territory.map(str::to_string),
+                by: Vec::new(),
+                include_submitted: false,
+            };
+            if let Some(total) = self.indicator_values(actor, &q).await?.total {
+                series.push((period.clone(), total.value));
+            }
+        }
+        Ok(series)
+    }
+}
+
 #[cfg(test)]
 mod spreadsheet_tests {
     use super::*;
@@ -819,32 +846,5 @@ mod spreadsheet_tests {
             spreadsheet_to_csv(b"not a workbook"),
             Err(ValuesImportError::Invalid(_))
         ));
-    }
-}
-
-impl Service {
-    /// An indicator's national (or territory's) total for every period that has
-    /// approved values, oldest first: the time series of a dashboard.
-    pub async fn indicator_series(
-        &self,
-        actor: Option<&Actor>,
-        indicator: &str,
-        territory: Option<&str>,
-    ) -> Result<Vec<(String, f64)>, ServiceError> {
-        let (_, periods) = self.indicator_overview(actor, indicator).await?;
-        let mut series = Vec::new();
-        for period in periods.iter().rev() {
-            let q = ValuesQuery {
-                indicator: indicator.to_string(),
-                period: period.clone(),
-                territory: territory.map(str::to_string),
-                by: Vec::new(),
-                include_submitted: false,
-            };
-            if let Some(total) = self.indicator_values(actor, &q).await?.total {
-                series.push((period.clone(), total.value));
-            }
-        }
-        Ok(series)
     }
 }

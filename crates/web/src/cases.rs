@@ -621,6 +621,14 @@ async fn caseload(
     }))
 }
 
+/// A refused form: (field errors, summary, what was typed, the answers typed).
+type Failure = (
+    Vec<(String, String)>,
+    String,
+    HashMap<String, String>,
+    Option<Answers>,
+);
+
 /// One field of the assessment as the form shows it.
 struct FieldView {
     code: String,
@@ -749,12 +757,7 @@ async fn case_page(
     ctx: &Ctx,
     id: i64,
     notice: Option<String>,
-    failure: Option<(
-        Vec<(String, String)>,
-        String,
-        HashMap<String, String>,
-        Option<Answers>,
-    )>,
+    failure: Option<Failure>,
 ) -> Result<Response, WebError> {
     let actor = ctx.actor()?;
     let c = s.svc.case_view(actor, id, &ctx.op).await?;

@@ -280,7 +280,10 @@ async fn entraide_nationale_refers_to_anapec_within_consent() {
                 .fetch_one(&mut *conn)
                 .await
                 .unwrap();
-        assert!(contact.starts_with("v1:") && !contact.contains("+212"), "hex ciphertext only");
+        assert!(
+            contact.starts_with("v1:") && !contact.contains("+212"),
+            "hex ciphertext only"
+        );
         drop(conn);
 
         // The secretariat sees numbers, not files.
