@@ -504,6 +504,34 @@ impl Service {
         }
     }
 
+    /// Records a read (or a refused read) of personal data in its own short transaction,
+    /// before the data is returned.
+    async fn audit_read(
+        &self,
+        actor: &Actor,
+        op: &str,
+        action: &str,
+        entity: &str,
+        id: i64,
+        detail: serde_json::Value,
+    ) -> Result<(), ServiceError> {
+        let mut tx = self.store.begin().await?;
+        audit::append(
+            &mut tx,
+            audit_row(
+                Some(actor),
+                op,
+                action,
+                entity,
+                Some(id.to_string()),
+                detail,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Loads the shipped assessment forms (idempotent).
     pub async fn ensure_shipped_forms(&self) -> Result<(), ServiceError> {
         let mut tx = self.store.begin().await?;
@@ -925,40 +953,19 @@ impl Service {
         id: i64,
         op: &str,
     ) -> Result<PersonFile, ServiceError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.conn().await?;
         let p = cw::person(&mut tx, id).await?;
         let access = match &p {
             Some(p) => self.person_access(&mut tx, actor, p).await?,
             None => None,
         };
         let (Some(p), Some(full)) = (p, access) else {
-            audit::append(
-                &mut tx,
-                audit_row(
-                    Some(actor),
-                    op,
-                    "read_refused",
-                    "person",
-                    Some(id.to_string()),
-                    json!({}),
-                ),
-            )
-            .await?;
-            tx.commit().await?;
+            self.audit_read(actor, op, "read_refused", "person", id, json!({}))
+                .await?;
             return Err(ServiceError::NotFound);
         };
-        audit::append(
-            &mut tx,
-            audit_row(
-                Some(actor),
-                op,
-                "read",
-                "person",
-                Some(id.to_string()),
-                json!({"full": full}),
-            ),
-        )
-        .await?;
+        self.audit_read(actor, op, "read", "person", id, json!({"full": full}))
+            .await?;
         let summary = self.summary(&mut tx, &p).await;
         let mut file = PersonFile {
             summary,
@@ -1022,7 +1029,6 @@ impl Service {
             }
             file.services = cw::service_events(&mut tx, id).await?;
         }
-        tx.commit().await?;
         Ok(file)
     }
 
@@ -1405,6 +1411,14 @@ impl Service {
         )
         .await?;
         cw::add_event(&mut tx, c.id, Some(actor.user.id.0), "opened", "").await?;
+        if let Some(intake) = intake {
+            // A request from the portal: it must be one routed to the actor's organisation.
+            let req = passerelle_store::directory::intake(&mut tx, intake)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            decide(actor, Action::HandleIntake(req.organisation_id))?;
+            passerelle_store::directory::link_intake_case(&mut tx, intake, &c.case_ref).await?;
+        }
         cw::add_service_event(
             &mut tx,
             &ServiceEventRow {
@@ -1493,24 +1507,15 @@ impl Service {
         id: i64,
         op: &str,
     ) -> Result<CaseView, ServiceError> {
-        let mut tx = self.store.begin().await?;
+        // Reads go through a plain connection (readers do not queue behind the writer);
+        // the audit row is written first, in its own short transaction.
+        let mut tx = self.store.conn().await?;
         let loaded = self.load_case(&mut tx, actor, id).await;
         let (c, access) = match loaded {
             Ok((c, a)) if a != CaseAccess::None => (c, a),
             Ok(_) | Err(ServiceError::NotFound) => {
-                audit::append(
-                    &mut tx,
-                    audit_row(
-                        Some(actor),
-                        op,
-                        "read_refused",
-                        "case",
-                        Some(id.to_string()),
-                        json!({}),
-                    ),
-                )
-                .await?;
-                tx.commit().await?;
+                self.audit_read(actor, op, "read_refused", "case", id, json!({}))
+                    .await?;
                 return Err(ServiceError::NotFound);
             }
             Err(e) => return Err(e),
@@ -1520,16 +1525,13 @@ impl Service {
             CaseAccess::Shared(s) => s.clone(),
             _ => Vec::new(),
         };
-        audit::append(
-            &mut tx,
-            audit_row(
-                Some(actor),
-                op,
-                "read",
-                "case",
-                Some(id.to_string()),
-                json!({"full": full, "sections": shared}),
-            ),
+        self.audit_read(
+            actor,
+            op,
+            "read",
+            "case",
+            id,
+            json!({"full": full, "sections": shared}),
         )
         .await?;
         let p = cw::person(&mut tx, c.person_id)
@@ -1644,7 +1646,6 @@ impl Service {
                     .collect();
             }
         }
-        tx.commit().await?;
         Ok(view)
     }
 

@@ -188,6 +188,8 @@ struct NewPersonPage {
     /// Registration refused because of likely duplicates: ask to confirm.
     confirm: bool,
     countries: Vec<(String, String)>,
+    /// The portal request this registration answers, if any.
+    intake: Option<i64>,
 }
 
 impl NewPersonPage {
@@ -251,14 +253,33 @@ fn person_input(f: &HashMap<String, String>) -> PersonInput {
     }
 }
 
-async fn new_person(ctx: Ctx) -> Result<Response, WebError> {
-    ctx.actor()?;
+async fn new_person(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
     if !ctx.permissions.work_cases {
         return Err(WebError::code(ErrorCode::Forbidden));
     }
+    // Answering a request from the portal: start from what the visitor wrote.
+    let intake = q.get("intake").and_then(|i| i.parse::<i64>().ok());
+    let mut input = PersonInput::default();
+    if let Some(id) = intake {
+        let req = s.svc.intake_request(actor, id, &ctx.op).await?;
+        input.given_name = req.name.clone();
+        if req.contact.chars().filter(char::is_ascii_digit).count() >= 8
+            && !req.contact.contains('@')
+        {
+            input.phones = req.contact.clone();
+        }
+        input.territory = req.territory_code.clone();
+        input.languages = req.preferred_language.clone().unwrap_or_default();
+    }
     let page = NewPersonPage {
         p: Page::new(&ctx, "cw-new-person"),
-        input: PersonInput::default(),
+        intake,
+        input,
         consents: vec!["registration".into()],
         referral_scope: "any".into(),
         errors: Vec::new(),
@@ -293,6 +314,7 @@ async fn new_person_post(
         result: None,
         confirm: false,
         countries: country_options(ctx.locale),
+        intake: f.get("intake").and_then(|i| i.parse().ok()),
     };
     if f.get("action").map(String::as_str) == Some("search") {
         page.result = Some(s.svc.search_people(actor, &input, &ctx.op).await?);
@@ -320,7 +342,13 @@ async fn new_person_post(
         .register_person(actor, &input, &given, &acknowledged, &ctx.op)
         .await
     {
-        Ok(id) => Ok(Redirect::to(&format!("/people/{id}?done=registered")).into_response()),
+        Ok(id) => {
+            let intake = page
+                .intake
+                .map(|i| format!("&intake={i}"))
+                .unwrap_or_default();
+            Ok(Redirect::to(&format!("/people/{id}?done=registered{intake}")).into_response())
+        }
         Err(CaseworkError::PossibleDuplicates(found)) => {
             page.summary = Some(i18n::t(ctx.locale, "cw-duplicates-found"));
             page.result = Some(found);
@@ -344,6 +372,8 @@ async fn new_person_post(
 struct PersonPage {
     p: Page,
     f: PersonFile,
+    /// A portal request to link to the case opened from this page.
+    intake: Option<i64>,
     notice: Option<String>,
     error: Option<String>,
     errors: Vec<(String, String)>,
@@ -380,6 +410,7 @@ async fn person_page(
     id: i64,
     notice: Option<String>,
     error: Option<(Vec<(String, String)>, String)>,
+    intake: Option<i64>,
 ) -> Result<Response, WebError> {
     let actor = ctx.actor()?;
     let f = s.svc.person_file(actor, id, &ctx.op).await?;
@@ -399,6 +430,7 @@ async fn person_page(
         &PersonPage {
             p,
             f,
+            intake,
             notice,
             error,
             errors,
@@ -414,7 +446,8 @@ async fn person(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let notice = done_notice(ctx.locale, q.get("done"));
-    person_page(&s, &ctx, id, notice, None).await
+    let intake = q.get("intake").and_then(|i| i.parse().ok());
+    person_page(&s, &ctx, id, notice, None, intake).await
 }
 
 async fn person_post(
@@ -459,7 +492,11 @@ async fn person_post(
                 .await
                 .map(|_| "household".to_string())
         }
-        "open_case" => match s.svc.open_case(actor, id, None, op).await {
+        "open_case" => match s
+            .svc
+            .open_case(actor, id, f.get("intake").and_then(|i| i.parse().ok()), op)
+            .await
+        {
             Ok(case) => {
                 return Ok(Redirect::to(&format!("/cases/{case}?done=opened")).into_response());
             }
@@ -472,7 +509,8 @@ async fn person_post(
         Err(e) => {
             let e = page_level(e)?;
             let explained = explain(&e, ctx.locale);
-            person_page(&s, &ctx, id, None, Some(explained)).await
+            let intake = f.get("intake").and_then(|i| i.parse().ok());
+            person_page(&s, &ctx, id, None, Some(explained), intake).await
         }
     }
 }

@@ -296,3 +296,5 @@ cw-done-referral_complete = انتهى التوجيه وأرسلت النتيج�
 cw-done-referral_revoke = تم إلغاء التوجيه.
 cw-done-activity = تم تسجيل النشاط.
 values-from-records = الملفات الفردية (كل شخص يحسب مرة واحدة)
+cw-register-from-intake = تسجيل الشخص وفتح ملف
+cw-from-intake = رد على طلب وارد عبر البوابة: تحقق وأكمل المعطيات مع الشخص، وابحث أولا.

@@ -296,3 +296,5 @@ cw-done-referral_complete = Referral completed, outcome returned.
 cw-done-referral_revoke = Referral revoked.
 cw-done-activity = Activity recorded.
 values-from-records = case records (each person counted once)
+cw-register-from-intake = Register the person and open a case
+cw-from-intake = Answering a request received through the portal: check and complete with the person, and search first.

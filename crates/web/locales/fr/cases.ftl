@@ -296,3 +296,5 @@ cw-done-referral_complete = Orientation terminée, résultat renvoyé.
 cw-done-referral_revoke = Orientation annulée.
 cw-done-activity = Activité enregistrée.
 values-from-records = dossiers individuels (personnes comptées une fois)
+cw-register-from-intake = Enregistrer la personne et ouvrir un dossier
+cw-from-intake = Réponse à une demande reçue par le portail : vérifiez et complétez avec la personne, cherchez d'abord.

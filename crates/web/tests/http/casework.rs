@@ -526,3 +526,88 @@ async fn bad_input_and_concurrent_edits_save_nothing() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_portal_request_becomes_a_registered_person_and_a_case() {
+    for backend in testing::backends() {
+        let (app, store) = demo_app(backend).await;
+        let mut conn = store.conn().await.unwrap();
+        let org: i64 =
+            sqlx::query_scalar("select organisation_id from organisation where code = 'EN-RABAT'")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        let intake: i64 = sqlx::query_scalar(
+            "insert into intake_request (created_at, organisation_id, territory_code, locale, name, contact, preferred_language, consent_at, status)
+             values ('2026-11-01T10:00:00.000000Z', $1, 'MA-RAB', 'ar', 'Mariam Coulibaly', '+212 677 88 99 00', 'fr', '2026-11-01T10:00:00.000000Z', 'new') returning intake_id",
+        )
+        .bind(org)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        drop(conn);
+        let mut en = as_user(&app, "worker.en").await;
+        let queue = en.get("/intake").await;
+        assert!(
+            queue.body.contains(&format!("/people/new?intake={intake}")),
+            "{backend:?}"
+        );
+        let form = en.get(&format!("/people/new?intake={intake}")).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(
+            form.body.contains("value=\"Mariam Coulibaly\"")
+                && form.body.contains("value=\"+212 677 88 99 00\"")
+        );
+        let r = en
+            .post_form(
+                "/people/new",
+                &[
+                    ("_csrf", &form.csrf()),
+                    ("action", "register"),
+                    ("intake", &intake.to_string()),
+                    ("given_name", "Mariam"),
+                    ("family_name", "Coulibaly"),
+                    ("sex", "F"),
+                    ("birth_date", "1999"),
+                    ("phones", "+212 677 88 99 00"),
+                    ("consent", "registration"),
+                    ("consent", "case_work"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert!(r.location.contains(&format!("intake={intake}")));
+        let person = en.get(&r.location).await;
+        assert!(
+            person
+                .body
+                .contains(&format!("name=\"intake\" value=\"{intake}\""))
+        );
+        let id = r
+            .location
+            .split('/')
+            .nth(2)
+            .unwrap()
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
+        let opened = en
+            .post_form(
+                &format!("/people/{id}"),
+                &[
+                    ("_csrf", &person.csrf()),
+                    ("action", "open_case"),
+                    ("intake", &intake.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(opened.status, StatusCode::SEE_OTHER);
+        let queue = en.get("/intake").await;
+        assert!(
+            queue.body.contains("EN-RABAT-"),
+            "the request shows its case reference"
+        );
+        store.close().await;
+    }
+}
