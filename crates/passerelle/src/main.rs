@@ -65,6 +65,11 @@ enum Command {
         #[command(subcommand)]
         command: TerritoryCommand,
     },
+    /// Assessment forms of case work (sections, fields, conditions, labels), versioned.
+    Form {
+        #[command(subcommand)]
+        command: FormCommand,
+    },
     /// Results frameworks (SNIA, AMUDDU, regional strategies).
     Framework {
         #[command(subcommand)]
@@ -141,6 +146,19 @@ enum LinkageCommand {
         /// Each record matches at most one record of the other file (two files only).
         #[arg(long)]
         one_to_one: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum FormCommand {
+    /// Load a new version of a form from its JSON definition (refused with every
+    /// problem located; a version, once loaded, is never changed).
+    Import { file: PathBuf },
+    /// Print a form's definition (its latest version unless `--version`).
+    Show {
+        code: String,
+        #[arg(long)]
+        version: Option<i64>,
     },
 }
 
@@ -388,6 +406,47 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Framework { command } => framework(&cfg, command).await,
+        Command::Form { command } => {
+            let svc = open(&cfg).await?;
+            match command {
+                FormCommand::Import { file } => {
+                    let text = std::fs::read_to_string(&file)
+                        .with_context(|| format!("reading {}", file.display()))?;
+                    match svc.import_form(&text, "cli").await {
+                        Ok((code, version)) => {
+                            println!("form {code} version {version} loaded");
+                            Ok(())
+                        }
+                        Err(issues) => {
+                            for i in &issues {
+                                eprintln!(
+                                    "  {}: {}{}",
+                                    i.field,
+                                    i.code,
+                                    i.value
+                                        .as_deref()
+                                        .map(|v| format!(" ({v})"))
+                                        .unwrap_or_default()
+                                );
+                            }
+                            anyhow::bail!(
+                                "{}: {} problem(s), nothing loaded",
+                                file.display(),
+                                issues.len()
+                            )
+                        }
+                    }
+                }
+                FormCommand::Show { code, version } => {
+                    let def = svc
+                        .form_definition(&code, version)
+                        .await
+                        .map_err(describe)?;
+                    println!("{}", serde_json::to_string_pretty(&def)?);
+                    Ok(())
+                }
+            }
+        }
         Command::Linkage { command } => linkage(command),
         Command::Directory {
             command: DirectoryCommand::Import { files },

@@ -634,3 +634,86 @@ fn linkage_encode_and_match_without_sharing_names() {
     );
     assert!(!o.status.success() && text(&o).contains("reading the key file"));
 }
+
+#[test]
+fn assessment_forms_are_versioned_data() {
+    let url = sqlite_url("forms");
+    let dir = std::env::temp_dir().join(format!("passerelle-forms-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = (
+        "PASSERELLE__SECURITY__FIELD_KEY",
+        "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+    );
+    let shipped = passerelle(&["form", "show", "EOS", "--database-url", &url], &[key]);
+    assert!(shipped.status.success(), "{}", text(&shipped));
+    assert!(text(&shipped).contains("professional_profile"));
+    // A broken definition: every problem located, nothing loaded.
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, r#"{"code":"EOS","version":2,"title":{"fr":"T"},"sections":[{"code":"a","title":{"fr":"A"},"fields":[
+        {"code":"x","kind":"select","label":{"fr":"X"}},{"code":"x","kind":"text","label":{"fr":"X"}}]}]}"#).unwrap();
+    let out = passerelle(
+        &[
+            "form",
+            "import",
+            bad.to_str().unwrap(),
+            "--database-url",
+            &url,
+        ],
+        &[key],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("x: required") && text(&out).contains("x: already_exists"),
+        "{}",
+        text(&out)
+    );
+    // Version 2 loads; the same version with another definition is refused.
+    let good = dir.join("good.json");
+    std::fs::write(&good, r#"{"code":"EOS","version":2,"title":{"fr":"Évaluation v2"},"sections":[{"code":"admin","title":{"fr":"A"},"fields":[
+        {"code":"note","kind":"text","label":{"fr":"Note"}}]}]}"#).unwrap();
+    let out = passerelle(
+        &[
+            "form",
+            "import",
+            good.to_str().unwrap(),
+            "--database-url",
+            &url,
+        ],
+        &[key],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = passerelle(&["form", "show", "EOS", "--database-url", &url], &[key]);
+    assert!(text(&out).contains("Évaluation v2"));
+    std::fs::write(&good, r#"{"code":"EOS","version":2,"title":{"fr":"Autre"},"sections":[{"code":"admin","title":{"fr":"A"},"fields":[]}]}"#).unwrap();
+    let out = passerelle(
+        &[
+            "form",
+            "import",
+            good.to_str().unwrap(),
+            "--database-url",
+            &url,
+        ],
+        &[key],
+    );
+    assert!(
+        !out.status.success() && text(&out).contains("version: already_exists"),
+        "{}",
+        text(&out)
+    );
+    let v1 = passerelle(
+        &[
+            "form",
+            "show",
+            "EOS",
+            "--version",
+            "1",
+            "--database-url",
+            &url,
+        ],
+        &[key],
+    );
+    assert!(
+        text(&v1).contains("professional_profile"),
+        "version 1 unchanged"
+    );
+}

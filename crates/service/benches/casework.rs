@@ -128,7 +128,12 @@ async fn main() {
     );
     drop(synthetic);
     for backend in testing::backends() {
+        let db = format!("{dir}/casework.db");
+        let reused = reuse && backend == Backend::Sqlite && std::path::Path::new(&db).exists();
         let store = match backend {
+            Backend::Sqlite if reused => Store::connect(&format!("sqlite://{db}"))
+                .await
+                .expect("sqlite"),
             Backend::Sqlite => {
                 let path = format!("{dir}/casework.db");
                 let _ = std::fs::remove_file(&path);
@@ -148,7 +153,9 @@ async fn main() {
             ..Default::default()
         };
         let svc = Service::new(store.clone(), config);
-        svc.load_demo("bench").await.expect("demo");
+        if !reused {
+            svc.load_demo("bench").await.expect("demo");
+        }
         let mut conn = store.conn().await.expect("conn");
         let org =
             passerelle_store::orgs::by_code(&mut conn, &OrgCode::parse("EN-RABAT").expect("code"))
@@ -161,15 +168,20 @@ async fn main() {
             .expect("worker.en");
         drop(conn);
         let t = Instant::now();
-        let (loaded, refused) = svc
-            .bulk_register(org.id, UserId(worker.user.id.0), &load, "bench")
-            .await
-            .expect("load");
-        println!(
-            "{backend:?}: loaded {loaded} people ({} refused) in {:.1} s",
-            refused.len(),
-            t.elapsed().as_secs_f64()
-        );
+        let loaded = if reused {
+            load.len()
+        } else {
+            let (loaded, refused) = svc
+                .bulk_register(org.id, UserId(worker.user.id.0), &load, "bench")
+                .await
+                .expect("load");
+            println!(
+                "{backend:?}: loaded {loaded} people ({} refused) in {:.1} s",
+                refused.len(),
+                t.elapsed().as_secs_f64()
+            );
+            loaded
+        };
         let actor = svc.actor(worker.user.id).await.expect("actor");
         // Warm up, then time.
         for (_, p) in probes.iter().take(20) {

@@ -556,6 +556,65 @@ impl Service {
         FormDef::from_json(&text).map_err(|e| ServiceError::Internal(format!("form {code}: {e:?}")))
     }
 
+    /// Loads a new version of an assessment form. A version already loaded is never
+    /// changed (answers saved with it must keep their meaning): loading it again with
+    /// a different definition is refused; the same definition is accepted as is.
+    pub async fn import_form(&self, text: &str, op: &str) -> Result<(String, u32), Vec<FormIssue>> {
+        let def = FormDef::from_json(text)?;
+        let internal = |e: &dyn std::fmt::Display| {
+            vec![FormIssue {
+                field: String::new(),
+                code: ErrorCode::Internal,
+                value: Some(e.to_string()),
+            }]
+        };
+        let mut tx = self.store.begin().await.map_err(|e| internal(&e))?;
+        if let Some(existing) = cw::form(&mut tx, &def.code, Some(i64::from(def.version)))
+            .await
+            .map_err(|e| internal(&e))?
+        {
+            let same = FormDef::from_json(&existing).is_ok_and(|e| e == def);
+            if !same {
+                return Err(vec![FormIssue {
+                    field: "version".into(),
+                    code: ErrorCode::AlreadyExists,
+                    value: Some(def.version.to_string()),
+                }]);
+            }
+        }
+        cw::upsert_form(&mut tx, &def.code, i64::from(def.version), text)
+            .await
+            .map_err(|e| internal(&e))?;
+        audit::append(
+            &mut tx,
+            audit_row(
+                None,
+                op,
+                "import",
+                "form",
+                Some(format!("{}@{}", def.code, def.version)),
+                json!({}),
+            ),
+        )
+        .await
+        .map_err(|e| internal(&e))?;
+        tx.commit().await.map_err(|e| internal(&e))?;
+        Ok((def.code, def.version))
+    }
+
+    /// A form's definition, at a version or its latest.
+    pub async fn form_definition(
+        &self,
+        code: &str,
+        version: Option<i64>,
+    ) -> Result<FormDef, ServiceError> {
+        let mut conn = self.store.conn().await?;
+        if cw::form(&mut conn, code, version).await?.is_none() {
+            return Err(ServiceError::NotFound);
+        }
+        self.form_def(&mut conn, code, version).await
+    }
+
     /// The default assessment form (for the API and for building pages).
     pub async fn assessment_form(&self) -> Result<FormDef, ServiceError> {
         let mut conn = self.store.conn().await?;
@@ -574,8 +633,10 @@ impl Service {
         op: &str,
     ) -> Result<SearchResult, ServiceError> {
         decide(actor, Action::WorkCases(actor.user.organisation_id))?;
+        let mut conn = self.store.conn().await?;
+        let result = self.search_in(&mut conn, actor, input).await?;
+        drop(conn);
         let mut tx = self.store.begin().await?;
-        let result = self.search_in(&mut tx, actor, input).await?;
         audit::append(
             &mut tx,
             audit_row(

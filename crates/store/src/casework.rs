@@ -183,41 +183,38 @@ pub async fn add_keys(
 }
 
 /// People sharing at least one key, with the number of keys shared, most first; keys
-/// held by more than `max_posting` people are ignored (they say nothing alone).
+/// held by more than `max_posting` people are ignored (they say nothing alone). One
+/// index lookup per key, each reading at most `max_posting + 1` rows, so a search
+/// costs the same in a registry of a thousand or of millions.
 pub async fn candidates(
     conn: &mut Conn,
     keys: &[String],
     max_posting: i64,
     limit: i64,
 ) -> Result<Vec<(i64, i64)>, StoreError> {
-    if keys.is_empty() {
-        return Ok(Vec::new());
+    let mut hits: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+    let mut seen = std::collections::HashSet::new();
+    for key in keys {
+        if !seen.insert(key) {
+            continue;
+        }
+        let ids: Vec<i64> =
+            sqlx::query_scalar("select person_id from person_key where key = $1 limit $2")
+                .bind(key)
+                .bind(max_posting + 1)
+                .fetch_all(&mut *conn)
+                .await?;
+        if ids.len() as i64 > max_posting {
+            continue;
+        }
+        for id in ids {
+            *hits.entry(id).or_default() += 1;
+        }
     }
-    let placeholders = (1..=keys.len())
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(",");
-    let n = keys.len();
-    let sql = format!(
-        "select k.person_id as person_id, count(*) as hits from person_key k
-         where k.key in ({placeholders})
-           and k.key not in (select key from person_key where key in ({placeholders}) group by key having count(*) > ${})
-         group by k.person_id order by count(*) desc, k.person_id limit ${}",
-        n + 1,
-        n + 2
-    );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for k in keys {
-        q = q.bind(k);
-    }
-    let rows = q
-        .bind(max_posting)
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("person_id")?, r.try_get("hits")?)))
-        .collect()
+    let mut out: Vec<(i64, i64)> = hits.into_iter().collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    out.truncate(limit.max(0) as usize);
+    Ok(out)
 }
 
 // ---------------------------------------------------------------- consents, status, household
