@@ -5,7 +5,8 @@
 #     PASSERELLE_TEST_POSTGRES_URL is set);
 #  2. a case page under 100 concurrent users on loopback with wrk (Debian), p99 and
 #     errors, served by the release binary from the SQLite database of step 1.
-# Usage: scripts/bench-casework/run.sh   (BENCH_PEOPLE=100000 for a quicker run)
+# Usage: scripts/bench-casework/run.sh   (BENCH_PEOPLE=100000 for a quicker run;
+# BENCH_REUSE=1 searches the registry a previous run left instead of reloading it)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export BENCH_DIR="${BENCH_DIR:-/tmp/passerelle-bench-casework}"
