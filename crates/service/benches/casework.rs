@@ -94,6 +94,8 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000);
+    // BENCH_REUSE=1: search the SQLite registry a previous run left instead of reloading it.
+    let reuse = std::env::var("BENCH_REUSE").is_ok();
     let dir =
         std::env::var("BENCH_DIR").unwrap_or_else(|_| "/tmp/passerelle-bench-casework".into());
     std::fs::create_dir_all(&dir).expect("bench dir");
