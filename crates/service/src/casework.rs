@@ -1020,6 +1020,8 @@ impl Service {
             Some(p) => self.person_access(&mut tx, actor, p).await?,
             None => None,
         };
+        // One connection at a time: the audit row takes its own from the pool.
+        drop(tx);
         let (Some(p), Some(full)) = (p, access) else {
             self.audit_read(actor, op, "read_refused", "person", id, json!({}))
                 .await?;
@@ -1027,6 +1029,7 @@ impl Service {
         };
         self.audit_read(actor, op, "read", "person", id, json!({"full": full}))
             .await?;
+        let mut tx = self.store.conn().await?;
         let summary = self.summary(&mut tx, &p).await;
         let mut file = PersonFile {
             summary,
@@ -1572,6 +1575,8 @@ impl Service {
         // the audit row is written first, in its own short transaction.
         let mut tx = self.store.conn().await?;
         let loaded = self.load_case(&mut tx, actor, id).await;
+        // One connection at a time: the audit row takes its own from the pool.
+        drop(tx);
         let (c, access) = match loaded {
             Ok((c, a)) if a != CaseAccess::None => (c, a),
             Ok(_) | Err(ServiceError::NotFound) => {
@@ -1595,6 +1600,7 @@ impl Service {
             json!({"full": full, "sections": shared}),
         )
         .await?;
+        let mut tx = self.store.conn().await?;
         let p = cw::person(&mut tx, c.person_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
