@@ -7,12 +7,18 @@
 //! evaluate generate OUT.csv --records N [--seed S]
 //! evaluate pprl FILE.csv --truth person_id [--parts 3] [--map field=column]...
 //! evaluate pprl-link A.csv B.csv --truth COL [--map field=column]...
+//! evaluate run IN.csv OUT.csv                   (as the CLI: no ground truth in memory)
+//! evaluate breakdown FILE.csv --truth COL       (where true pairs are lost, false links made)
+//! evaluate params FILE.csv                      (the estimated m, u, r and class shares)
 //! ```
+//! Options: `--random-pairs N`, `--max-block N`, `--window N`, `--em-iterations N` set the
+//! engine's `Config`; `UNBLOCKED=1` makes `breakdown` list the keys that missed pairs share.
 //! `pprl` splits FILE across `--parts` organisations (by its `organisation` column when it
 //! has one, else row by row), encodes each part with a key, links the encoded parts, and
 //! prints the figures of the same run on clear text for comparison. `pprl-link` does the
 //! same for two files linked one-to-one (FEBRL4).
-//! The truth column is read only by this program, never by the engine.
+//! The truth column is read only by this program, never by the engine. `PPRL_DIFFUSION=t`
+//! sets the encodings' diffusion (default `pprl::DEFAULT_DIFFUSION`, 0 for plain filters).
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -32,6 +38,10 @@ const EVAL_KEY: &[u8] = b"evaluation key: in production, a secret shared among p
 fn encode_all(parts: &[Vec<u8>], opts: &DedupOptions) -> Res<(Vec<Vec<u8>>, f64)> {
     let eo = EncodeOptions {
         mapping: opts.mapping.clone(),
+        diffusion: std::env::var("PPRL_DIFFUSION")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(passerelle_linkage::pprl::DEFAULT_DIFFUSION),
         ..EncodeOptions::default()
     };
     let t0 = Instant::now();
@@ -159,6 +169,25 @@ fn main() -> Res<()> {
                     .get(i + 1)
                     .ok_or("--em-iterations needs a value")?
                     .parse()?;
+                i += 1;
+            }
+            "--random-pairs" => {
+                opts.config.random_pairs = args
+                    .get(i + 1)
+                    .ok_or("--random-pairs needs a value")?
+                    .parse()?;
+                i += 1;
+            }
+            "--max-block" => {
+                opts.config.blocking.max_block_size = args
+                    .get(i + 1)
+                    .ok_or("--max-block needs a value")?
+                    .parse()?;
+                i += 1;
+            }
+            "--window" => {
+                opts.config.blocking.window =
+                    args.get(i + 1).ok_or("--window needs a value")?.parse()?;
                 i += 1;
             }
             "--parts" => {
@@ -398,13 +427,215 @@ fn main() -> Res<()> {
                 "false positives {fp}, false negatives (scored) {fneg}; true pairs {true_pairs}, of which blocked {blocked_true}"
             );
         }
+        Some("breakdown") => {
+            // Where true pairs are lost (not blocked / scored below the threshold / split
+            // by clustering) and where false links come from (a pair above the threshold,
+            // or transitivity inside a cluster), with the most frequent patterns of each.
+            let path = positional.get(1).ok_or("breakdown needs FILE.csv")?;
+            let idc = id_column(path, &opts)?;
+            let truth_of = column(path, &truth, &idc)?;
+            let recs = passerelle_linkage::csvio::read_records(File::open(path)?, &opts.mapping)?;
+            let person: Vec<&str> = recs
+                .iter()
+                .map(|r| truth_of.get(&r.id).map(String::as_str).unwrap_or(""))
+                .collect();
+            opts.config.pairs_min_probability = 0.0;
+            let t0 = Instant::now();
+            let l = passerelle_linkage::link(&recs, &opts.config)?;
+            eprintln!("{:.2}s {:?}", t0.elapsed().as_secs_f64(), l.report);
+            let mut by_person: HashMap<&str, Vec<usize>> = HashMap::new();
+            for (i, p) in person.iter().enumerate() {
+                by_person.entry(p).or_default().push(i);
+            }
+            let true_pairs: usize = by_person
+                .values()
+                .map(|v| v.len() * (v.len() - 1) / 2)
+                .sum();
+            let mut blocked = 0usize;
+            let mut above = 0usize;
+            let mut rescued = 0usize;
+            let mut split = 0usize;
+            let mut missed: HashMap<String, usize> = HashMap::new();
+            let mut fp_edge = 0usize;
+            let mut fp_edge_kept = 0usize;
+            let mut fp_kinds: HashMap<String, usize> = HashMap::new();
+            let summary = |s: &passerelle_linkage::PairScore| {
+                s.explanation
+                    .iter()
+                    .filter(|f| f.field != "nationality")
+                    .map(|f| format!("{}={}", &f.field[..3.min(f.field.len())], f.level))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            for p in &l.pairs {
+                let same = person[p.a] == person[p.b];
+                let together = l.clusters[p.a] == l.clusters[p.b];
+                if same {
+                    blocked += 1;
+                    if p.probability >= opts.config.threshold {
+                        above += 1;
+                        if !together {
+                            split += 1;
+                        }
+                    } else if together {
+                        rescued += 1;
+                    } else {
+                        let s = l.matcher.score_pair(&recs[p.a], &recs[p.b]);
+                        *missed.entry(summary(&s)).or_insert(0) += 1;
+                    }
+                } else if p.probability >= opts.config.threshold {
+                    fp_edge += 1;
+                    if together {
+                        fp_edge_kept += 1;
+                        let s = l.matcher.score_pair(&recs[p.a], &recs[p.b]);
+                        *fp_kinds.entry(summary(&s)).or_insert(0) += 1;
+                    }
+                }
+            }
+            let mut by_cluster: HashMap<u32, Vec<usize>> = HashMap::new();
+            for (i, &c) in l.clusters.iter().enumerate() {
+                by_cluster.entry(c).or_default().push(i);
+            }
+            let (mut tp, mut pred) = (0usize, 0usize);
+            for v in by_cluster.values() {
+                for (x, &i) in v.iter().enumerate() {
+                    for &j in &v[x + 1..] {
+                        pred += 1;
+                        if person[i] == person[j] {
+                            tp += 1;
+                        }
+                    }
+                }
+            }
+            println!("true pairs {true_pairs}");
+            println!("  not blocked            {}", true_pairs - blocked);
+            println!(
+                "  blocked, below thresh. {} (of which clustered anyway {rescued})",
+                blocked - above
+            );
+            println!("  above threshold        {above} (of which split by clustering {split})");
+            println!("clustered pairs {pred}: true {tp}, false {}", pred - tp);
+            println!(
+                "  false edges above threshold {fp_edge}, kept in a cluster {fp_edge_kept}; by transitivity {}",
+                pred - tp - fp_edge_kept
+            );
+            let s = PairwiseScore::from_counts(tp as u64, pred as u64, true_pairs as u64);
+            print(path, recs.len(), &s, t0.elapsed().as_secs_f64());
+            let top = |m: HashMap<String, usize>, title: &str| {
+                let mut v: Vec<_> = m.into_iter().collect();
+                v.sort_by_key(|b| std::cmp::Reverse(b.1));
+                println!("{title}");
+                for (k, n) in v.iter().take(25) {
+                    println!("  {n:6} {k}");
+                }
+            };
+            // Calibration: per pattern (explanation levels), true and false pairs among the
+            // candidates and the mean model probability; the oracle that links a pattern
+            // when most of its pairs are true bounds what pattern weights alone can reach.
+            let mut cal: HashMap<String, (usize, usize, f64)> = HashMap::new();
+            let calibrate = recs.len() <= 300_000;
+            for p in l.pairs.iter().filter(|_| calibrate) {
+                let s = l.matcher.score_pair(&recs[p.a], &recs[p.b]);
+                let e = cal.entry(summary(&s)).or_insert((0, 0, 0.0));
+                if person[p.a] == person[p.b] {
+                    e.0 += 1;
+                } else {
+                    e.1 += 1;
+                }
+                e.2 += p.probability;
+            }
+            let (mut otp, mut opred, mut mtp, mut mpred) = (0usize, 0usize, 0usize, 0usize);
+            let mut worst: Vec<(String, usize, usize, f64)> = Vec::new();
+            for (k, &(t, f, ps)) in &cal {
+                let mean = ps / (t + f) as f64;
+                if t > f {
+                    otp += t;
+                    opred += t + f;
+                }
+                if mean >= 0.5 {
+                    mtp += t;
+                    mpred += t + f;
+                }
+                let loss = if (t > f) != (mean >= 0.5) {
+                    t.abs_diff(f)
+                } else {
+                    0
+                };
+                if loss > 0 {
+                    worst.push((k.clone(), t, f, mean));
+                }
+            }
+            let o = PairwiseScore::from_counts(otp as u64, opred as u64, true_pairs as u64);
+            let m = PairwiseScore::from_counts(mtp as u64, mpred as u64, true_pairs as u64);
+            println!(
+                "pairwise, by pattern: model mean≥0.5 F1 {:.4}; oracle F1 {:.4} (P {:.4} R {:.4})",
+                m.f1, o.f1, o.precision, o.recall
+            );
+            worst.sort_by_key(|b| std::cmp::Reverse(b.1.abs_diff(b.2)));
+            for (k, t, f, mean) in worst.iter().take(20) {
+                println!("  true {t:6} false {f:6} model {mean:.3}  {k}");
+            }
+            top(
+                missed,
+                "missed (blocked, below threshold, not clustered), by pattern:",
+            );
+            top(fp_kinds, "false edges kept, by pattern:");
+            if std::env::var("UNBLOCKED").is_ok() {
+                // The true pairs blocking missed: which keys they share, and how large
+                // those keys' blocks are.
+                let keys: Vec<Vec<String>> =
+                    recs.iter().map(passerelle_linkage::index_keys).collect();
+                let mut size: HashMap<&str, usize> = HashMap::new();
+                for k in keys.iter().flatten() {
+                    *size.entry(k.as_str()).or_insert(0) += 1;
+                }
+                let cand: HashSet<(usize, usize)> = l
+                    .pairs
+                    .iter()
+                    .map(|p| (p.a.min(p.b), p.a.max(p.b)))
+                    .collect();
+                let mut kinds: HashMap<String, usize> = HashMap::new();
+                let mut shown = 0;
+                for v in by_person.values() {
+                    for (x, &i) in v.iter().enumerate() {
+                        for &j in &v[x + 1..] {
+                            if cand.contains(&(i.min(j), i.max(j))) {
+                                continue;
+                            }
+                            let mut sig: Vec<String> = keys[i]
+                                .iter()
+                                .filter(|k| keys[j].contains(k))
+                                .map(|k| {
+                                    let kind = k.split('|').next().unwrap_or("");
+                                    let s = size[k.as_str()];
+                                    format!("{kind}:{}", if s > 24 { "big" } else { "small" })
+                                })
+                                .collect();
+                            sig.sort();
+                            sig.dedup();
+                            if shown < 8 && sig.is_empty() {
+                                shown += 1;
+                                println!("NONE {:?}\n     {:?}", recs[i], recs[j]);
+                            }
+                            let sig = if sig.is_empty() {
+                                "none".to_string()
+                            } else {
+                                sig.join(",")
+                            };
+                            *kinds.entry(sig).or_insert(0) += 1;
+                        }
+                    }
+                }
+                top(kinds, "unblocked true pairs, by shared key kinds:");
+            }
+        }
         Some("params") => {
             let path = positional.get(1).ok_or("params needs FILE.csv")?;
             let recs = passerelle_linkage::csvio::read_records(File::open(path)?, &opts.mapping)?;
             let l = passerelle_linkage::link(&recs, &opts.config)?;
             let p = l.matcher.params();
             println!(
-                "lambda {:.4} related {:.4} iterations {}",
+                "lambda {:.4e} related {:.4e} iterations {}",
                 p.lambda, p.lambda_related, p.iterations
             );
             for f in 0..p.fields() {

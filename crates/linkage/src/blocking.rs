@@ -64,7 +64,40 @@ pub(crate) fn selective_fields(records: &[Prepared]) -> Vec<bool> {
     out
 }
 
+/// Which compared fields (by position in the comparison vector) some blocking key uses:
+/// given and family name, birth date, phone and document always; city and the extra
+/// fields when `selective` says so (see [`selective_fields`]); never sex or nationality.
+pub(crate) fn blocking_fields(selective: &[bool]) -> Vec<bool> {
+    use crate::compare::{FIXED_FIELDS, Field, MAX_FIELDS};
+    (0..MAX_FIELDS)
+        .map(|f| match Field::from_index(f) {
+            Field::GivenName
+            | Field::FamilyName
+            | Field::BirthDate
+            | Field::Phone
+            | Field::Document => true,
+            Field::Sex | Field::Nationality => false,
+            Field::City => selective.first().copied().unwrap_or(false),
+            Field::Extra(_) => selective
+                .get(f + 1 - FIXED_FIELDS)
+                .copied()
+                .unwrap_or(false),
+        })
+        .collect()
+}
+
+/// The blocking keys of a record, hashed (see [`key_texts`]).
 pub(crate) fn keys(r: &Prepared, selective: &[bool], out: &mut Vec<u64>) {
+    key_texts(r, selective, &mut |k| out.push(hash_str(&k)));
+}
+
+/// The blocking keys of a record as text, each prefixed by its kind (documented at
+/// [`crate::persons::index_keys`]): `x<f>|` a selective optional field, `n|` the sorted
+/// skeletons of first given and last family name (`n1|` when only one is known), `gf|` the
+/// given skeleton with the first two letters of the family name, `ny|` a name skeleton with
+/// the birth year, `p|` the phone, `d|` the document, `b|` the full birth date with a
+/// name initial.
+pub(crate) fn key_texts(r: &Prepared, selective: &[bool], out: &mut dyn FnMut(String)) {
     for (f, &use_it) in selective.iter().enumerate() {
         if !use_it {
             continue;
@@ -75,7 +108,7 @@ pub(crate) fn keys(r: &Prepared, selective: &[bool], out: &mut Vec<u64>) {
             r.extra.get(f - 1).and_then(|v| v.as_deref())
         };
         if let Some(v) = v {
-            out.push(hash_str(&format!("x{f}|{v}")));
+            out(format!("x{f}|{v}"));
         }
     }
     let year = r.dob.map(|d| d.year);
@@ -85,27 +118,37 @@ pub(crate) fn keys(r: &Prepared, selective: &[bool], out: &mut Vec<u64>) {
         match (g, f) {
             (Some(g), Some(f)) => {
                 let (a, b) = if g <= f { (g, f) } else { (f, g) };
-                out.push(hash_str(&format!("n|{a}|{b}")));
+                out(format!("n|{a}|{b}"));
+                // A family name of several tokens ("Demba Elhadj") written after a swap
+                // ("Konté" / "Demba Elhadj" for "Demba" / "Konté") pairs on its first token.
+                if let Some(f0) = v.family.first().map(|t| &*t.skel)
+                    && v.family.len() > 1
+                    && !f0.is_empty()
+                    && f0 != f
+                {
+                    let (a, b) = if g <= f0 { (g, f0) } else { (f0, g) };
+                    out(format!("n|{a}|{b}"));
+                }
             }
-            (Some(x), None) | (None, Some(x)) => out.push(hash_str(&format!("n1|{x}"))),
+            (Some(x), None) | (None, Some(x)) => out(format!("n1|{x}")),
             (None, None) => {}
         }
         // Given name with the start of the family name: survives a typo late in the family name.
         if let (Some(g), Some(f)) = (v.given.first(), v.family.last()) {
             let prefix: String = f.latin.chars().take(2).collect();
-            out.push(hash_str(&format!("gf|{}|{prefix}", g.skel)));
+            out(format!("gf|{}|{prefix}", g.skel));
         }
         if let Some(y) = year {
             for s in [g, f].into_iter().flatten() {
-                out.push(hash_str(&format!("ny|{s}|{y}")));
+                out(format!("ny|{s}|{y}"));
             }
         }
     }
     if let Some(p) = &r.phone {
-        out.push(hash_str(&format!("p|{p}")));
+        out(format!("p|{p}"));
     }
     if let Some(d) = &r.document {
-        out.push(hash_str(&format!("d|{d}")));
+        out(format!("d|{d}"));
     }
     if let Some(d) = r.dob.filter(|d| d.is_full()) {
         // The full date with the initial of either name: a date alone is shared by dozens
@@ -113,22 +156,36 @@ pub(crate) fn keys(r: &Prepared, selective: &[bool], out: &mut Vec<u64>) {
         for v in &r.views {
             for t in [v.given.first(), v.family.last()].into_iter().flatten() {
                 if let Some(c) = t.skel.chars().next() {
-                    out.push(hash_str(&format!("b|{}|{}|{}|{c}", d.year, d.month, d.day)));
+                    out(format!("b|{}|{}|{}|{c}", d.year, d.month, d.day));
                 }
             }
         }
     }
 }
 
+/// The order of an oversized block's records for the sorted neighbourhood: the phonetic
+/// name pair (as in the `n|` key, so spelling variants, a dropped second name or a swap do
+/// not separate a person's registrations), then the birth date (a year alone sorts first in
+/// its year), then the spelled names.
 fn sort_key(r: &Prepared) -> String {
     let mut s = String::new();
     if let Some(v) = r.views.first() {
+        let g = v.given.first().map_or("", |t| &*t.skel);
+        let f = v.family.last().map_or("", |t| &*t.skel);
+        let (a, b) = if g <= f { (g, f) } else { (f, g) };
+        s.push_str(a);
+        s.push('|');
+        s.push_str(b);
+        s.push('|');
+    }
+    if let Some(d) = r.dob {
+        s.push_str(&format!("{:04}{:02}{:02}", d.year, d.month, d.day));
+    }
+    if let Some(v) = r.views.first() {
+        s.push('|');
         s.push_str(&v.family_concat);
         s.push('|');
         s.push_str(&v.given_concat);
-    }
-    if let Some(d) = r.dob {
-        s.push_str(&format!("|{:04}{:02}{:02}", d.year, d.month, d.day));
     }
     s
 }

@@ -271,7 +271,7 @@ pub(crate) struct Loaded {
 pub(crate) fn load(
     input: impl Read,
     mapping: &[(String, String)],
-    source: u8,
+    source: u32,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Loaded, LinkageError> {
     let mut rdr = reader(input)?;

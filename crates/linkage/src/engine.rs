@@ -13,7 +13,9 @@ use crate::cluster::{ClusterConfig, cluster, one_to_one};
 use crate::compare::{Comparison, MAX_FIELDS, compare};
 use crate::error::LinkageError;
 use crate::explain::{PairScore, score};
-use crate::fellegi_sunter::{Params, TermFrequencies, em, probability, seed_params};
+use crate::fellegi_sunter::{
+    Params, TermFrequencies, em, probability, seed_params, to_all_pairs, u_from_sample,
+};
 use crate::record::{ParseIssues, Prepared, Record, prepare};
 
 /// Settings of a linkage run. The defaults are meant to work on any registry: weights are
@@ -43,6 +45,18 @@ pub struct Config {
     /// and the non-match distributions (0: plain maximum likelihood). See
     /// [`crate::fellegi_sunter::PRIOR_STRENGTH`].
     pub em_prior_strength: f64,
+    /// At most this many random record pairs are compared to measure chance agreement (the
+    /// non-match `u` probabilities of the whole pair space, see
+    /// `fellegi_sunter::to_all_pairs`): half as many as there are candidate
+    /// pairs, at least 20,000. 0 keeps the candidate-pair estimates.
+    pub random_pairs: usize,
+    /// Bits added to the weight of a pair whose two records come from the same source
+    /// (organisation): negative when an organisation's own files are known to be mostly
+    /// free of duplicates, `f64::NEG_INFINITY` to forbid such links. 0 (the default) lets
+    /// the data decide. Records given to [`link`] or `dedup` all come from one source, so
+    /// this only acts through [`crate::persons::count_persons`], which takes the source of
+    /// each record.
+    pub same_source_weight: f64,
 }
 
 impl Default for Config {
@@ -58,6 +72,8 @@ impl Default for Config {
             em_min_pairs: 200,
             em_prior_strength: crate::fellegi_sunter::PRIOR_STRENGTH,
             related_class: true,
+            random_pairs: 200_000,
+            same_source_weight: 0.0,
         }
     }
 }
@@ -272,7 +288,9 @@ pub struct LinkReport {
     pub patterns: usize,
     /// EM iterations.
     pub em_iterations: usize,
-    /// Estimated share of matches among candidate pairs.
+    /// Prior probability of a match in the scoring model: among all record pairs when
+    /// chance agreement was measured on random pairs (`Config::random_pairs`), else among
+    /// candidate pairs.
     pub lambda: f64,
     /// Pairs at or above the threshold.
     pub matched_pairs: usize,
@@ -327,11 +345,22 @@ pub(crate) fn extra_names(records: &[&[Record]]) -> Result<Vec<String>, LinkageE
 
 /// Deduplicates one list of records: which records are the same person.
 pub fn link(records: &[Record], config: &Config) -> Result<Linkage, LinkageError> {
+    link_sourced(records, &[], config)
+}
+
+/// [`link`] with the source (organisation) of each record, by index (`sources` empty: all
+/// from one source).
+pub(crate) fn link_sourced(
+    records: &[Record],
+    sources: &[u32],
+    config: &Config,
+) -> Result<Linkage, LinkageError> {
     let extra = extra_names(&[records])?;
     let mut issues = ParseIssues::default();
     let prepared: Vec<Prepared> = records
         .iter()
-        .map(|r| prepare(r, &extra, 0, &mut issues))
+        .enumerate()
+        .map(|(i, r)| prepare(r, &extra, sources.get(i).copied().unwrap_or(0), &mut issues))
         .collect();
     let mut out = run(&prepared, extra, config, false, true, &mut |_| {})?;
     out.report.issues = issues;
@@ -406,6 +435,9 @@ impl SplitMix {
 
 const CHUNK: usize = 1 << 20;
 
+/// Fewest random pairs sampled to measure chance agreement (see `Config::random_pairs`).
+const MIN_RANDOM_PAIRS: usize = 20_000;
+
 pub(crate) fn run(
     records: &[Prepared],
     extra: Vec<String>,
@@ -428,6 +460,8 @@ pub(crate) fn run(
         TermFrequencies::default()
     };
     let cmp = |i: usize, j: usize| compare(&records[i], &records[j], n_extra);
+    let source_of = |i: usize| records[i].source;
+    let blocked = crate::blocking::blocking_fields(&crate::blocking::selective_fields(records));
     run_pairs(
         n,
         &pairs,
@@ -437,12 +471,15 @@ pub(crate) fn run(
         (cross_only, keep_pairs),
         progress,
         &cmp,
+        &source_of,
+        &blocked,
     )
 }
 
 /// The pipeline after blocking, on any record representation that can be compared into
 /// agreement levels: clear-text records ([`run`]) or keyed Bloom-filter encodings
-/// ([`crate::pprl`]). `flags` is `(cross_only, keep_pairs)`.
+/// ([`crate::pprl`]). `flags` is `(cross_only, keep_pairs)`; `blocked_fields` says which
+/// fields blocking selected on (see [`crate::blocking::blocking_fields`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run_pairs(
     n: usize,
@@ -453,6 +490,8 @@ pub(crate) fn run_pairs(
     flags: (bool, bool),
     progress: &mut dyn FnMut(Progress),
     cmp: &(dyn Fn(usize, usize) -> Comparison + Sync),
+    source_of: &(dyn Fn(usize) -> u32 + Sync),
+    blocked_fields: &[bool],
 ) -> Result<RunOutput, LinkageError> {
     let (cross_only, keep_pairs) = flags;
     let n_extra = extra.len();
@@ -497,8 +536,42 @@ pub(crate) fn run_pairs(
     } else {
         Params::prior(n_extra).without_related()
     };
+    let random = (config.random_pairs > 0 && pairs.len() >= config.em_min_pairs)
+        .then(|| {
+            let samples = (pairs.len() / 2)
+                .clamp(MIN_RANDOM_PAIRS, config.random_pairs.max(MIN_RANDOM_PAIRS));
+            sample_random_pairs(n, cross_only, source_of, samples, cmp)
+        })
+        .flatten();
+    let u_random = random
+        .as_ref()
+        .map(|(sampled, _)| u_from_sample(&sampled[..prior.fields()]));
     let params = if pairs.len() >= config.em_min_pairs {
-        let init = seed_params(&counts, &prior, config.related_class);
+        // The starting split: the built-in prior against chance agreement on the whole pair
+        // space, with one duplicate per two records expected. Its prior odds of a match
+        // fall as the registry grows, as the number of namesakes rises; a fixed rule
+        // ("names and birth year agree") would start EM among the namesakes of a large
+        // registry.
+        let start = match (&u_random, &random) {
+            (Some(u), Some((_, all_pairs))) => {
+                let mut p0 = to_all_pairs(&prior, u, blocked_fields, 1, 1.0);
+                p0.lambda = (n as f64 / 2.0 / all_pairs).clamp(1e-15, 0.5);
+                if config.related_class {
+                    p0.lambda_related = p0.lambda;
+                }
+                Some(p0)
+            }
+            _ => None,
+        };
+        let is_match = |l: &[u8; MAX_FIELDS]| start.as_ref().is_some_and(|p| p.weight(l) > 0.0);
+        let init = seed_params(
+            &counts,
+            &prior,
+            config.related_class,
+            start
+                .as_ref()
+                .map(|_| &is_match as &dyn Fn(&[u8; MAX_FIELDS]) -> bool),
+        );
         em(
             &counts,
             init,
@@ -506,19 +579,41 @@ pub(crate) fn run_pairs(
             config.em_prior_strength,
             config.em_max_iterations,
             config.em_tolerance,
+            u_random.as_deref(),
         )
     } else {
         prior
+    };
+    let params = match &random {
+        Some((_, all_pairs)) => {
+            let u = u_random.as_deref().unwrap_or_default();
+            to_all_pairs(&params, u, blocked_fields, pairs.len(), *all_pairs)
+        }
+        None => params,
     };
     let weight_of: HashMap<u64, f64> = counts
         .keys()
         .map(|&p| (p, params.score(&Comparison::levels_of(p)).weight))
         .collect();
-    tf.calibrate(&tf_shares);
+    if random.is_none() {
+        tf.calibrate(&tf_shares);
+    }
+    let same_source = |i: usize, j: usize| {
+        if config.same_source_weight != 0.0 && source_of(i) == source_of(j) {
+            config.same_source_weight
+        } else {
+            0.0
+        }
+    };
     let weights: Vec<f32> = patterns
         .iter()
         .zip(&tf_shares)
-        .map(|(p, a)| (weight_of.get(p).copied().unwrap_or(0.0) + tf.adjustments_of(*a)) as f32)
+        .zip(pairs)
+        .map(|((p, a), &pair)| {
+            let (i, j) = ((pair >> 32) as usize, (pair & 0xffff_ffff) as usize);
+            (weight_of.get(p).copied().unwrap_or(0.0) + tf.adjustments_of(*a) + same_source(i, j))
+                as f32
+        })
         .collect();
     drop(patterns);
     drop(tf_shares);
@@ -564,9 +659,8 @@ pub(crate) fn run_pairs(
     } else {
         let scorer = |i: u32, j: u32| {
             let c = cmp(i as usize, j as usize);
-            matcher.params.weight(&c.levels)
-                + matcher.tf.adjustments(&c).0
-                + matcher.tf.adjustments(&c).1
+            let (g, f) = matcher.tf.adjustments(&c);
+            matcher.params.weight(&c.levels) + g + f + same_source(i as usize, j as usize)
         };
         (cluster(n, edges, &config.cluster, &scorer), Vec::new())
     };
@@ -587,6 +681,77 @@ pub(crate) fn run_pairs(
         matcher,
         report,
     })
+}
+
+/// Level counts per field over up to `samples` random record pairs (across sources when
+/// `cross_only`), and the number of pairs in the whole pair space. `None` when there are
+/// too few pairs to sample.
+#[allow(clippy::type_complexity)]
+fn sample_random_pairs(
+    n: usize,
+    cross_only: bool,
+    source_of: &(dyn Fn(usize) -> u32 + Sync),
+    samples: usize,
+    cmp: &(dyn Fn(usize, usize) -> Comparison + Sync),
+) -> Option<(Vec<Vec<u64>>, f64)> {
+    let all_pairs = if cross_only {
+        let mut per: HashMap<u32, f64> = HashMap::new();
+        for i in 0..n {
+            *per.entry(source_of(i)).or_insert(0.0) += 1.0;
+        }
+        let nn = n as f64;
+        (nn * nn - per.values().map(|c| c * c).sum::<f64>()) / 2.0
+    } else {
+        n as f64 * (n as f64 - 1.0) / 2.0
+    };
+    if all_pairs < 1.0 {
+        return None;
+    }
+    const CHUNKS: u64 = 16;
+    let per_chunk = samples.div_ceil(CHUNKS as usize);
+    let counts = (0..CHUNKS)
+        .into_par_iter()
+        .map(|c| {
+            let mut rng = SplitMix(0x5eed_0000_0000_0000 ^ c.wrapping_mul(0x9e37_79b9));
+            let mut counts = vec![vec![0u64; 8]; MAX_FIELDS];
+            let mut done = 0;
+            let mut tries = 0;
+            while done < per_chunk && tries < per_chunk * 20 {
+                tries += 1;
+                let (i, j) = (rng.below(n), rng.below(n));
+                if i == j || (cross_only && source_of(i) == source_of(j)) {
+                    continue;
+                }
+                done += 1;
+                let c = cmp(i.min(j), i.max(j));
+                for (f, &l) in c.levels.iter().enumerate() {
+                    if let Some(x) = counts[f].get_mut(l as usize) {
+                        *x += 1;
+                    }
+                }
+            }
+            counts
+        })
+        .reduce(
+            || vec![vec![0u64; 8]; MAX_FIELDS],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    for (p, q) in x.iter_mut().zip(y) {
+                        *p += q;
+                    }
+                }
+                a
+            },
+        );
+    let counts = counts
+        .into_iter()
+        .enumerate()
+        .map(|(f, mut row)| {
+            row.truncate(crate::compare::Field::from_index(f).levels());
+            row
+        })
+        .collect();
+    Some((counts, all_pairs))
 }
 
 fn renumber(ids: &[u32]) -> Vec<u32> {

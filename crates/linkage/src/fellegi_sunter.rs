@@ -19,10 +19,18 @@
 //! EM runs on the distinct comparison patterns with their counts (a few thousand at most),
 //! not on the pairs, so it costs milliseconds even for millions of pairs.
 //!
+//! The whole pair space: EM sees only candidate pairs, among which blocking has made
+//! agreement on names and birth years common and dependent. The scoring model is therefore
+//! that of all record pairs (`to_all_pairs`): chance agreement (`u`) of the fields
+//! blocking uses is measured on random pairs (`u_from_sample`), and the prior odds of a
+//! match are scaled from the candidates to all pairs, so that they fall as the registry —
+//! and the number of namesakes — grows.
+//!
 //! Term frequencies: agreeing on "Mamadou" says less than agreeing on a rare name. The
 //! exact-agreement weight of a name is adjusted by `log2(p̄ / p_v)` where `p_v` is the
-//! value's share among records and `p̄` the mean share over the candidate pairs that agree
-//! exactly (the population the EM weights were estimated on), bounded to ±[`TF_BOUND`] bits.
+//! value's share among records and `p̄` the chance that two random records agree (Σ p²),
+//! or, when the weights come from candidate pairs only, the mean share over the candidate
+//! pairs that agree exactly; bounded to ±[`TF_BOUND`] bits.
 
 use std::collections::HashMap;
 
@@ -40,15 +48,17 @@ pub const TF_BOUND: f64 = 4.0;
 /// two-class EM happily learns "same household" instead of "same person".
 ///
 /// The related class is defined by what it shares with strangers: relatives agree on given
-/// name, birth date and document no more than unrelated persons do, so those distributions
-/// are tied to the unrelated class's. That tie is what keeps it from turning into a second
-/// class of matches (matches with typos). The match probability is
-/// `λ·Πm / (λ·Πm + λr·Πr + λu·Πu)`.
+/// name and document no more than unrelated persons do, so those distributions are tied to
+/// the unrelated class's. That tie is what keeps it from turning into a second class of
+/// matches (matches with typos). Its birth dates are its own, so that twins — relatives
+/// sharing a birth date, a family name and a phone — are relatives, not one person. The
+/// match probability is `λ·Πm / (λ·Πm + λr·Πr + λu·Πu)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Params {
-    /// Prior probability that a candidate pair is a match.
+    /// Prior probability that a pair is a match: a candidate pair during EM, any record
+    /// pair after `to_all_pairs`.
     pub lambda: f64,
-    /// Prior probability that a candidate pair is a related non-match (0 when unused).
+    /// Prior probability that a pair is a related non-match (0 when unused).
     pub lambda_related: f64,
     /// `m[field][level]`: probability of the level among matches.
     pub m: Vec<Vec<f64>>,
@@ -97,8 +107,9 @@ const CLASSES: usize = 3;
 /// class indices pooled together.
 fn ties(field: usize) -> &'static [&'static [usize]] {
     match field {
-        // Given name, birth date, document: relatives are strangers.
-        0 | 2 | 5 => &[&[U, R]],
+        // Given name, document: relatives are strangers. The birth date is the related
+        // class's own: twins are relatives who share it.
+        0 | 5 => &[&[U, R]],
         // Family name and context fields (phone, city…): relatives are free.
         _ => &[],
     }
@@ -119,7 +130,8 @@ pub const PRIOR_STRENGTH: f64 = 20.0;
 /// Prior level distributions `(m, u, r)` of a field, levels in [`Field::levels`] order
 /// (level 0 is "different"). `u` is among candidate pairs of *unrelated* persons (who were
 /// blocked together, so agree on names more often than random pairs), `r` among relatives
-/// (same household). Given name, birth date and document are tied: `r = u`.
+/// (same household). Given name and document are tied in EM (`r = u`); the birth date
+/// starts equal to `u` and is then the related class's own (twins).
 pub fn prior_table(field: Field) -> (&'static [f64], &'static [f64], &'static [f64]) {
     match field {
         // different, loosely similar, similar, subset, equivalent, exact
@@ -302,15 +314,98 @@ pub fn probability(weight: f64) -> f64 {
     1.0 / (1.0 + (-weight).exp2())
 }
 
+/// Level distributions of every field among *random* record pairs, from `counts[f][level]`
+/// of a sample of `samples` pairs (missing levels not counted). Nearly every random pair
+/// is two different persons, so these are the non-match (u) probabilities of the whole
+/// pair space. A level never seen gets half a sighting: its weight stays finite, and large.
+pub(crate) fn u_from_sample(counts: &[Vec<u64>]) -> Vec<Vec<f64>> {
+    counts
+        .iter()
+        .map(|row| {
+            let total: u64 = row.iter().sum();
+            if total == 0 {
+                return Vec::new();
+            }
+            let t = total as f64;
+            let mut v: Vec<f64> = row.iter().map(|&c| (c as f64).max(0.5) / t).collect();
+            normalise(&mut v, 0.0);
+            v
+        })
+        .collect()
+}
+
+/// Turns parameters estimated by EM on the candidate pairs into a model of the whole pair
+/// space: for the fields blocking used (`blocked_fields`), `u` from random pairs
+/// (`u_random`, see [`u_from_sample`]); the class shares scaled from the candidate pairs to
+/// all pairs (`candidates` of `all_pairs`); `m`, the related class and the `u` of the
+/// other fields as EM found them (related-class fields tied to `u` take the new `u`).
+///
+/// Why: blocking selects pairs that agree on a name, a name and a birth year, a phone…
+/// Among the *candidate* non-matches those agreements are therefore common and strongly
+/// dependent (a namesake pair was blocked because it shares the name; a pair that shares a
+/// birth year was blocked because it shares a name too), which breaks the independence
+/// Fellegi–Sunter assumes and makes EM's candidate-pair `u` say that agreeing on name *and*
+/// birth year is barely evidence. Among all pairs the fields of two strangers are close to
+/// independent, `u` is a chance agreement rate that can be measured directly, and the
+/// prior odds of a match fall as the registry grows (a million records hold more namesakes
+/// than fifty thousand), which is the correct behaviour. Blocking is then only a way of not
+/// scoring pairs that would score low anyway. This is how Splink estimates `u` (random
+/// sampling) and the prior (`probability_two_random_records_match`).
+///
+/// Fields that no blocking key uses (sex, nationality, a city shared by many) keep the
+/// candidate-pair `u`: blocking did not select on them, so among candidate pairs — all of
+/// which already agree on some name — their chance agreement is measured where it is used.
+/// Among persons with similar names, nationality agrees far more often than among random
+/// pairs (names follow origin); with the random-pair rate a namesake would be credited
+/// with a shared nationality as if it were independent evidence.
+pub(crate) fn to_all_pairs(
+    p: &Params,
+    u_random: &[Vec<f64>],
+    blocked_fields: &[bool],
+    candidates: usize,
+    all_pairs: f64,
+) -> Params {
+    let mut out = p.clone();
+    let scale = if all_pairs > 0.0 {
+        (candidates as f64 / all_pairs).min(1.0)
+    } else {
+        1.0
+    };
+    out.lambda = (p.lambda * scale).max(1e-15);
+    out.lambda_related = p.lambda_related * scale;
+    for (f, u) in u_random.iter().enumerate().take(out.fields()) {
+        if u.len() != out.u[f].len() || !blocked_fields.get(f).copied().unwrap_or(false) {
+            continue;
+        }
+        out.u[f].clone_from(u);
+        for group in ties(f) {
+            if group.contains(&U) && group.contains(&R) {
+                out.r[f].clone_from(u);
+            }
+        }
+    }
+    out
+}
+
+/// A test on a comparison pattern's levels.
+pub(crate) type PatternTest<'a> = &'a dyn Fn(&[u8; MAX_FIELDS]) -> bool;
+
 /// Starting parameters from a rough first classification of the candidate patterns.
 ///
-/// A pair is first taken as a *match* when given name, family name and birth date agree at
+/// A pair is first taken as a *match* when `is_match` says so (the engine passes the
+/// built-in prior scored against chance agreement on the whole pair space, see
+/// `engine::run_pairs`), or without it when given name, family name and birth date agree at
 /// least loosely (or the date is missing); as a *related non-match* when it is not a match
 /// but shares a phone or a document (the household's contact details); as *unrelated*
 /// otherwise. One M-step from that split puts EM in the basin of "same person" rather than
 /// "same household" — a structure the data supports too. Every probability is then
 /// re-estimated by EM.
-pub(crate) fn seed_params(patterns: &HashMap<u64, u64>, prior: &Params, related: bool) -> Params {
+pub(crate) fn seed_params(
+    patterns: &HashMap<u64, u64>,
+    prior: &Params,
+    related: bool,
+    is_match: Option<PatternTest>,
+) -> Params {
     let nf = prior.fields();
     let scale = |d: &Vec<Vec<f64>>| -> Vec<Vec<f64>> {
         d.iter()
@@ -324,7 +419,11 @@ pub(crate) fn seed_params(patterns: &HashMap<u64, u64>, prior: &Params, related:
         let at_least = |f: usize, x: u8| l[f] != MISSING && l[f] >= x;
         let date_ok = l[2] == MISSING || l[2] >= 3;
         let top = |f: usize| l[f] != MISSING && l[f] as usize + 1 == Field::from_index(f).levels();
-        let class = if at_least(0, 2) && at_least(1, 2) && date_ok {
+        let seed_match = match is_match {
+            Some(f) => f(&l),
+            None => at_least(0, 2) && at_least(1, 2) && date_ok,
+        };
+        let class = if seed_match {
             M
         } else if related && (top(4) || top(5)) {
             R
@@ -395,6 +494,7 @@ fn apply_ties(counts: &mut [Vec<Vec<f64>>; CLASSES], nf: usize) {
 /// (mistyped dates, changed documents), which differ most from one registry to the next,
 /// and pseudo-counts there would put weight on errors the data show to be rare.
 /// `strength` 0 is plain maximum likelihood.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn em(
     patterns: &HashMap<u64, u64>,
     init: Params,
@@ -402,6 +502,7 @@ pub(crate) fn em(
     strength: f64,
     max_iter: usize,
     tol: f64,
+    u_random: Option<&[Vec<f64>]>,
 ) -> Params {
     let nf = init.fields();
     let items: Vec<([u8; MAX_FIELDS], f64)> = patterns
@@ -519,7 +620,7 @@ pub(crate) fn em(
         p.lambda = lambda;
         p.lambda_related = lambda_r;
         p.iterations = it + 1;
-        if !is_person_class(&p) && is_person_class(&previous) {
+        if !is_person_class(&p, u_random) && is_person_class(&previous, u_random) {
             // EM is leaving the region where the match class means "same person" (see
             // `is_person_class`): keep the last estimate that did.
             return previous;
@@ -532,25 +633,36 @@ pub(crate) fn em(
 }
 
 /// True when the match class looks like "same person": agreeing exactly on the given name
-/// and on the birth date is evidence for a match, disagreeing entirely is evidence
-/// against (at least one bit each way), and matches are not the bulk of the candidates.
+/// and on the birth date is evidence for a match (at least one bit), disagreeing entirely
+/// is evidence against, and matches are not the bulk of the candidates.
 ///
 /// Why: on large registries the candidate pairs are dominated by other structures (same
 /// name and different persons, same household) and EM, which only maximises likelihood,
 /// can drift to a solution where its "match" class is one of those. The check is a
 /// constraint on meaning, not on values: any weights are accepted as long as the class
 /// is still about identity.
-pub(crate) fn is_person_class(p: &Params) -> bool {
+///
+/// With `u_random` (chance agreement among random pairs, see [`u_from_sample`]) the
+/// comparison is with strangers in general, and a match must disagree entirely on given
+/// name and on birth date at most a quarter as often as two strangers do (two bits): a
+/// class of "registrations that share a name or a household" disagrees on one or the other
+/// far more. Without it the comparison is with the candidate non-matches, which in a large
+/// registry agree on names so often that one bit is the most that can be asked.
+pub(crate) fn is_person_class(p: &Params, u_random: Option<&[Vec<f64>]>) -> bool {
     let ok_field = |f: usize| {
-        let (Some(m), Some(u)) = (p.m.get(f), p.u.get(f)) else {
+        let u = match u_random {
+            Some(ur) => ur.get(f).filter(|v| !v.is_empty()),
+            None => p.u.get(f),
+        };
+        let (Some(m), Some(u)) = (p.m.get(f), u) else {
             return true;
         };
         let (Some(m0), Some(u0), Some(mt), Some(ut)) = (m.first(), u.first(), m.last(), u.last())
         else {
             return true;
         };
-        // At least one bit of evidence each way.
-        (mt / ut) > 2.0 && (m0 / u0) < 0.5
+        let against = if u_random.is_some() { 0.25 } else { 0.5 };
+        (mt / ut) > 2.0 && (m0 / u0) < against
     };
     p.lambda < 0.9 && ok_field(0) && ok_field(2)
 }
@@ -594,6 +706,7 @@ impl TermFrequencies {
                 *t.family.entry(f).or_insert(0) += 1;
             }
         }
+
         t.n = records.max(1) as f64;
         let s2 = |m: &HashMap<u64, u32>, n: f64| {
             m.values().map(|&c| (f64::from(c) / n).powi(2)).sum::<f64>()
@@ -692,7 +805,15 @@ mod tests {
         counts.insert(pat(agree), 100);
         counts.insert(pat(disagree), 900);
         let prior = Params::prior(0).without_related();
-        let p = em(&counts, prior.clone(), &prior, PRIOR_STRENGTH, 100, 1e-9);
+        let p = em(
+            &counts,
+            prior.clone(),
+            &prior,
+            PRIOR_STRENGTH,
+            100,
+            1e-9,
+            None,
+        );
         assert!((p.lambda - 0.1).abs() < 0.01, "lambda {}", p.lambda);
         assert!(p.score(&agree).weight > 10.0);
         assert!(p.score(&disagree).weight < -10.0);
@@ -773,7 +894,15 @@ mod tests {
         counts.insert(pat(same), 10);
         counts.insert(pat(other), 30);
         let prior = Params::prior(0);
-        let p = em(&counts, prior.clone(), &prior, PRIOR_STRENGTH, 100, 1e-9);
+        let p = em(
+            &counts,
+            prior.clone(),
+            &prior,
+            PRIOR_STRENGTH,
+            100,
+            1e-9,
+            None,
+        );
         let city_bits = (p.m[city][2] / p.u[city][2]).log2();
         assert!(city_bits < 2.0, "city exact worth {city_bits} bits");
         assert!(p.score(&same).weight > 5.0);

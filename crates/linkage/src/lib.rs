@@ -18,9 +18,12 @@
 //! 9. [`explain`] — every pair's per-field contributions.
 //! 10. [`csvio`] — the CLI's core: CSV in (with column aliases and mapping), clusters or
 //!     pairs out, bad values counted and reported.
-//! 11. [`pprl`] — privacy-preserving mode: keyed Bloom-filter encodings made by each
+//! 11. [`persons`] — the service layer's entry points: score a query person against
+//!     candidates with explanations, index keys for a database, unique-person counts across
+//!     organisations.
+//! 12. [`pprl`] — privacy-preserving mode: keyed Bloom-filter encodings made by each
 //!     organisation, linked by a matcher that never sees names or the key.
-//! 12. [`generator`] and [`score`] — synthetic registries with known truth, and pairwise
+//! 13. [`generator`] and [`score`] — synthetic registries with known truth, and pairwise
 //!     precision / recall / F1 to measure the engine.
 //!
 //! The crate has no web or database dependency: the CLI, the web service and the case-work
@@ -44,6 +47,7 @@ pub mod explain;
 pub mod fellegi_sunter;
 pub mod generator;
 pub mod normalise;
+pub mod persons;
 pub mod phone;
 pub mod pprl;
 pub mod record;
@@ -57,5 +61,8 @@ pub use engine::{
 };
 pub use error::LinkageError;
 pub use explain::{FieldAgreement, PairScore, format_explanation};
+pub use persons::{
+    PersonCount, PersonMatch, SameSource, SourceCount, count_persons, index_keys, match_person,
+};
 pub use pprl::{EncodeOptions, EncodeReport, MatchOptions, MatchReport, encode_csv, match_csv};
 pub use record::{ParseIssues, Record};

@@ -117,7 +117,7 @@ pub(crate) struct Prepared {
     /// Extra fields in the order of the schema's extra names.
     pub extra: Vec<Option<Box<str>>>,
     /// Which input file the record came from (two-file linkage), 0 otherwise.
-    pub source: u8,
+    pub source: u32,
 }
 
 pub(crate) fn hash_str(s: &str) -> u64 {
@@ -356,7 +356,7 @@ pub(crate) fn normalise_nationality(s: &str) -> Option<String> {
 pub(crate) fn prepare(
     r: &Record,
     extra_names: &[String],
-    source: u8,
+    source: u32,
     issues: &mut ParseIssues,
 ) -> Prepared {
     let mut views = Vec::with_capacity(1);
