@@ -65,6 +65,11 @@ enum Command {
         #[command(subcommand)]
         command: TerritoryCommand,
     },
+    /// The registry of people (case work).
+    People {
+        #[command(subcommand)]
+        command: PeopleCommand,
+    },
     /// Assessment forms of case work (sections, fields, conditions, labels), versioned.
     Form {
         #[command(subcommand)]
@@ -147,6 +152,13 @@ enum LinkageCommand {
         #[arg(long)]
         one_to_one: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum PeopleCommand {
+    /// Link every organisation's registry with the linkage engine so that indicators
+    /// count each person once (prints counts, never names).
+    Link,
 }
 
 #[derive(Subcommand)]
@@ -406,6 +418,17 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Framework { command } => framework(&cfg, command).await,
+        Command::People {
+            command: PeopleCommand::Link,
+        } => {
+            let svc = open(&cfg).await?;
+            let s = svc.link_registries(None, "cli").await.map_err(describe)?;
+            println!(
+                "{} people, {} pairs linked, {} people grouped with another registration",
+                s.people, s.pairs, s.clustered
+            );
+            Ok(())
+        }
         Command::Form { command } => {
             let svc = open(&cfg).await?;
             match command {

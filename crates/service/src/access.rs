@@ -44,6 +44,9 @@ pub enum Action {
     ViewCaseStatistics,
     /// Export, for one person, who read or changed their file (administrators).
     ExportAccessLog,
+    /// Run the linkage engine over every registry so that indicators count each person
+    /// once (the secretariat, administrators): nobody sees names, only counts.
+    LinkRegistries,
     /// Propose a change to a directory entry of this organisation (its focal points and
     /// supervisors) or of any organisation (community agents); the secretariat validates.
     ProposeDirectoryChange(OrgId),
@@ -153,6 +156,7 @@ fn allowed(actor: &Actor, action: Action) -> bool {
         Action::SuperviseCases(org) => actor.user.organisation_id == org && has(Role::Supervisor),
         Action::ViewCaseStatistics => admin || has(Role::Secretariat) || has(Role::Supervisor),
         Action::ExportAccessLog => admin,
+        Action::LinkRegistries => admin || has(Role::Secretariat),
         Action::ProposeDirectoryChange(org) => {
             admin
                 || has(Role::Secretariat)

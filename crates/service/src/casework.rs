@@ -2942,6 +2942,180 @@ impl Service {
     }
 }
 
+/// What linking the registries did.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct LinkSummary {
+    pub people: usize,
+    /// Pairs at or above the match threshold (new or already known).
+    pub pairs: usize,
+    /// People who belong to a cluster of two registrations or more.
+    pub clustered: usize,
+}
+
+/// A pair for a supervisor to review.
+#[derive(Debug, Clone, Serialize)]
+pub struct PairView {
+    pub id: i64,
+    pub a: PersonSummary,
+    pub b: PersonSummary,
+    pub probability: f64,
+    /// (field, agreement level, weight in bits)
+    pub why: Vec<(String, String, f64)>,
+    pub status: String,
+}
+
+impl Service {
+    /// Runs the linkage engine over every registry (all organisations) and records the
+    /// pairs that are likely the same person; clusters are recomputed so that the
+    /// indicators count each person once. Pairs a supervisor ruled out stay apart.
+    /// Nobody sees a name: the result is counts. Audited.
+    pub async fn link_registries(
+        &self,
+        actor: Option<&Actor>,
+        op: &str,
+    ) -> Result<LinkSummary, ServiceError> {
+        if let Some(a) = actor {
+            decide(a, Action::LinkRegistries)?;
+        }
+        let mut conn = self.store.conn().await?;
+        let people = cw::all_people(&mut conn).await?;
+        drop(conn);
+        let records: Vec<Record> = people
+            .iter()
+            .map(|p| to_record(p, &self.open_contact(p)))
+            .collect();
+        let linkage = passerelle_linkage::link(&records, &passerelle_linkage::Config::default())
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let threshold = passerelle_linkage::Config::default().threshold;
+        let mut tx = self.store.begin().await?;
+        let mut pairs = 0;
+        for pair in linkage.pairs.iter().filter(|p| p.probability >= threshold) {
+            let (a, b) = (&people[pair.a], &people[pair.b]);
+            let score = linkage
+                .matcher
+                .score_pair(&records[pair.a], &records[pair.b]);
+            let why: Vec<(String, String, f64)> = score
+                .explanation
+                .iter()
+                .filter(|f| f.level != "missing")
+                .map(|f| {
+                    (
+                        f.field.clone(),
+                        f.level.to_string(),
+                        (f.weight * 10.0).round() / 10.0,
+                    )
+                })
+                .collect();
+            cw::upsert_pair(
+                &mut tx,
+                a.id,
+                b.id,
+                pair.probability,
+                &json!(why).to_string(),
+            )
+            .await?;
+            pairs += 1;
+        }
+        let clustered = cw::recompute_clusters(&mut tx).await?;
+        let summary = LinkSummary {
+            people: people.len(),
+            pairs,
+            clustered,
+        };
+        audit::append(
+            &mut tx,
+            audit_row(actor, op, "link_registries", "person", None, json!(summary)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// Pairs within the supervisor's organisation: those the engine linked and nobody
+    /// has reviewed yet, then those decided, with both summaries and the explanation.
+    pub async fn duplicate_queue(&self, actor: &Actor) -> Result<Vec<PairView>, ServiceError> {
+        let org = actor.user.organisation_id;
+        decide(actor, Action::SuperviseCases(org))?;
+        let mut conn = self.store.conn().await?;
+        let mut out = Vec::new();
+        for p in cw::pairs(&mut conn, None).await? {
+            let (Some(a), Some(b)) = (
+                cw::person(&mut conn, p.person_a).await?,
+                cw::person(&mut conn, p.person_b).await?,
+            ) else {
+                continue;
+            };
+            if a.organisation_id != org.0 || b.organisation_id != org.0 {
+                continue;
+            }
+            out.push(PairView {
+                id: p.id,
+                a: self.summary(&mut conn, &a).await,
+                b: self.summary(&mut conn, &b).await,
+                probability: p.probability,
+                why: serde_json::from_str(&p.explanation).unwrap_or_default(),
+                status: p.status,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A supervisor confirms a pair (the same person) or rules it out (not the same);
+    /// `reopen` puts a decided pair back in the queue (a split). Clusters follow at once.
+    pub async fn decide_duplicate(
+        &self,
+        actor: &Actor,
+        pair_id: i64,
+        decision: &str,
+        op: &str,
+    ) -> Result<(), CaseworkError> {
+        let status = match decision {
+            "same" => "confirmed",
+            "distinct" => "distinct",
+            "reopen" => "linked",
+            _ => {
+                return Err(CaseworkError::Invalid(vec![DomainError::with_value(
+                    "decision",
+                    ErrorCode::UnknownValue,
+                    decision,
+                )]));
+            }
+        };
+        let org = actor.user.organisation_id;
+        decide(actor, Action::SuperviseCases(org))?;
+        let mut tx = self.store.begin().await?;
+        let p = cw::pair(&mut tx, pair_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        for id in [p.person_a, p.person_b] {
+            let person = cw::person(&mut tx, id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            if person.organisation_id != org.0 {
+                return Err(ServiceError::NotFound.into());
+            }
+        }
+        cw::decide_pair(&mut tx, pair_id, status, actor.user.id.0).await?;
+        cw::recompute_clusters(&mut tx).await?;
+        for id in [p.person_a, p.person_b] {
+            audit::append(
+                &mut tx,
+                audit_row(
+                    Some(actor),
+                    op,
+                    &format!("pair_{status}"),
+                    "person",
+                    Some(id.to_string()),
+                    json!({"pair": pair_id}),
+                ),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 fn split_list(s: &str) -> Vec<String> {
     s.split('|')
         .filter(|x| !x.is_empty())

@@ -1127,7 +1127,7 @@ pub async fn person_facts(
         .collect::<Vec<_>>()
         .join(",");
     let sql = format!(
-        "select distinct e.person_id as person_id, e.service_type as service_type, e.organisation_id as organisation_id,
+        "select distinct coalesce(p.cluster_id, e.person_id) as person_id, e.service_type as service_type, e.organisation_id as organisation_id,
            p.sex as sex, p.birth_year as birth_year, p.nationality as nationality, p.legal_status as legal_status,
            coalesce(e.territory_code, p.territory_code) as territory_code
          from service_event e join person p on p.person_id = e.person_id
@@ -1290,4 +1290,175 @@ pub async fn service_years(conn: &mut Conn, types: &[&str]) -> Result<Vec<String
         q = q.bind(*t);
     }
     Ok(q.fetch_all(&mut *conn).await?)
+}
+
+// ---------------------------------------------------------------- counting a person once
+
+/// A pair of registrations that may be the same person.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PairRow {
+    pub id: i64,
+    pub person_a: i64,
+    pub person_b: i64,
+    pub probability: f64,
+    pub explanation: String,
+    pub status: String,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<String>,
+}
+
+fn pair_from_row(r: &AnyRow) -> Result<PairRow, StoreError> {
+    Ok(PairRow {
+        id: r.try_get("pair_id")?,
+        person_a: r.try_get("person_a")?,
+        person_b: r.try_get("person_b")?,
+        probability: r.try_get("probability")?,
+        explanation: r.try_get("explanation")?,
+        status: r.try_get("status")?,
+        decided_by: r.try_get("decided_by")?,
+        decided_at: r.try_get("decided_at")?,
+    })
+}
+
+const PAIR_COLUMNS: &str =
+    "pair_id, person_a, person_b, probability, explanation, status, decided_by, decided_at";
+
+/// Records a pair found by the engine (a < b). A pair already decided keeps its status.
+pub async fn upsert_pair(
+    conn: &mut Conn,
+    a: i64,
+    b: i64,
+    probability: f64,
+    explanation: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into person_pair (person_a, person_b, probability, explanation, status, found_at)
+         values ($1, $2, $3, $4, 'linked', $5)
+         on conflict (person_a, person_b) do update set probability = excluded.probability, explanation = excluded.explanation",
+    )
+    .bind(a.min(b))
+    .bind(a.max(b))
+    .bind(probability)
+    .bind(explanation)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn pairs(conn: &mut Conn, status: Option<&str>) -> Result<Vec<PairRow>, StoreError> {
+    let sql = match status {
+        Some(_) => format!(
+            "select {PAIR_COLUMNS} from person_pair where status = $1 order by probability desc, pair_id"
+        ),
+        None => format!("select {PAIR_COLUMNS} from person_pair order by pair_id"),
+    };
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(s) = status {
+        q = q.bind(s);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    rows.iter().map(pair_from_row).collect()
+}
+
+pub async fn pair(conn: &mut Conn, id: i64) -> Result<Option<PairRow>, StoreError> {
+    let sql = format!("select {PAIR_COLUMNS} from person_pair where pair_id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(pair_from_row).transpose()
+}
+
+/// Pairs involving one person.
+pub async fn pairs_of(conn: &mut Conn, person: i64) -> Result<Vec<PairRow>, StoreError> {
+    let sql = format!(
+        "select {PAIR_COLUMNS} from person_pair where person_a = $1 or person_b = $1 order by pair_id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(person)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(pair_from_row).collect()
+}
+
+pub async fn decide_pair(
+    conn: &mut Conn,
+    id: i64,
+    status: &str,
+    user: i64,
+) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "update person_pair set status = $1, decided_by = $2, decided_at = $3 where pair_id = $4",
+    )
+    .bind(status)
+    .bind(user)
+    .bind(now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Recomputes every person's cluster from the pairs that are linked or confirmed
+/// (union–find; the cluster id is its smallest person id; single people get none).
+/// Returns the number of people in clusters of two or more.
+pub async fn recompute_clusters(conn: &mut Conn) -> Result<usize, StoreError> {
+    let rows: Vec<(i64, i64)> = sqlx::query(
+        "select person_a, person_b from person_pair where status in ('linked', 'confirmed')",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get("person_a")?, r.try_get("person_b")?)))
+    .collect::<Result<_, StoreError>>()?;
+    let mut parent: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+    fn find(parent: &mut std::collections::HashMap<i64, i64>, x: i64) -> i64 {
+        let mut root = x;
+        while let Some(&p) = parent.get(&root) {
+            if p == root {
+                break;
+            }
+            root = p;
+        }
+        let mut cur = x;
+        while let Some(&p) = parent.get(&cur) {
+            if p == root {
+                break;
+            }
+            parent.insert(cur, root);
+            cur = p;
+        }
+        root
+    }
+    for (a, b) in &rows {
+        parent.entry(*a).or_insert(*a);
+        parent.entry(*b).or_insert(*b);
+        let (ra, rb) = (find(&mut parent, *a), find(&mut parent, *b));
+        if ra != rb {
+            parent.insert(ra.max(rb), ra.min(rb));
+        }
+    }
+    sqlx::query("update person set cluster_id = null where cluster_id is not null")
+        .execute(&mut *conn)
+        .await?;
+    let members: Vec<i64> = parent.keys().copied().collect();
+    for p in &members {
+        let root = find(&mut parent, *p);
+        sqlx::query("update person set cluster_id = $1 where person_id = $2")
+            .bind(root)
+            .bind(*p)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(members.len())
+}
+
+/// Every person, for linking registries (id, organisation, identity, sealed contact).
+pub async fn all_people(conn: &mut Conn) -> Result<Vec<PersonRow>, StoreError> {
+    let sql = format!("select {PERSON_COLUMNS} from person order by person_id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(person_from_row).collect()
 }

@@ -24,7 +24,7 @@ use passerelle_domain::casework::{ConsentPurpose, DocumentKind, LegalStatus, Per
 use passerelle_domain::{DomainError, ErrorCode, Locale};
 use passerelle_service::casework::{
     ACTIVITY_KINDS, ActivityInput, ActivityView, CaseStatistics, CaseView, Caseload, CaseworkError,
-    PersonFile, ReferralBoard, SearchResult, countries,
+    LinkSummary, PairView, PersonFile, ReferralBoard, SearchResult, countries,
 };
 use std::collections::HashMap;
 
@@ -38,7 +38,11 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(case).post(case_post))
         .route("/referrals", get(referrals))
         .route("/referrals/{id}", post(referral_post))
-        .route("/casework/statistics", get(statistics))
+        .route(
+            "/casework/statistics",
+            get(statistics).post(link_registries),
+        )
+        .route("/cases/duplicates", get(duplicates).post(duplicates_post))
         .route("/activities", get(activities).post(activities_post))
 }
 
@@ -1070,15 +1074,87 @@ async fn referral_post(
 struct StatisticsPage {
     p: Page,
     stats: CaseStatistics,
+    linked: Option<LinkSummary>,
+    can_link: bool,
 }
 
 async fn statistics(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let actor = ctx.actor()?;
     let stats = s.svc.case_statistics(actor).await?;
+    let can_link =
+        passerelle_service::access::decide(actor, passerelle_service::Action::LinkRegistries)
+            .is_ok();
     Ok(render_page(&StatisticsPage {
         p: Page::new(&ctx, "cw-statistics"),
         stats,
+        linked: None,
+        can_link,
     }))
+}
+
+async fn link_registries(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    let linked = s.svc.link_registries(Some(actor), &ctx.op).await?;
+    let stats = s.svc.case_statistics(actor).await?;
+    Ok(render_page(&StatisticsPage {
+        p: Page::new(&ctx, "cw-statistics"),
+        stats,
+        linked: Some(linked),
+        can_link: true,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "duplicates.html")]
+struct DuplicatesPage {
+    p: Page,
+    pairs: Vec<PairView>,
+    notice: Option<String>,
+}
+
+impl DuplicatesPage {
+    fn pct(&self, p: &f64) -> String {
+        format!("{:.0} %", p * 100.0)
+    }
+    fn bits(&self, w: &f64) -> String {
+        format!("{w:+.1}")
+    }
+}
+
+async fn duplicates(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    let pairs = s.svc.duplicate_queue(actor).await?;
+    let notice = done_notice(ctx.locale, q.get("done"));
+    Ok(render_page(&DuplicatesPage {
+        p: Page::new(&ctx, "cw-duplicates"),
+        pairs,
+        notice,
+    }))
+}
+
+async fn duplicates_post(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    RawForm(body): RawForm,
+) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    let f = fields(&body);
+    let pair = get_f(&f, "pair").parse().unwrap_or(0);
+    match s
+        .svc
+        .decide_duplicate(actor, pair, &get_f(&f, "decision"), &ctx.op)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/cases/duplicates?done=pair_decided").into_response()),
+        Err(e) => Err(match page_level(e)? {
+            CaseworkError::Invalid(v) => passerelle_service::ServiceError::Invalid(v).into(),
+            _ => WebError::code(ErrorCode::BadRequest),
+        }),
+    }
 }
 
 #[derive(Template)]

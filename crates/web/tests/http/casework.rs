@@ -611,3 +611,121 @@ async fn a_portal_request_becomes_a_registered_person_and_a_case() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_person_registered_by_two_organisations_counts_once() {
+    for backend in testing::backends() {
+        let (app, store) = demo_app(backend).await;
+        let mut en = as_user(&app, "worker.en").await;
+        let mut anapec = as_user(&app, "worker.anapec").await;
+        let mut cases = Vec::new();
+        for (c, given, family, phone) in [
+            (&mut en, "Awa", "Konaté", "+212 699 11 22 33"),
+            (&mut anapec, "Aoua", "Konate", "0699112233"),
+        ] {
+            let r = c
+                .api("POST", "/api/v1/people", json!({"given_name": given, "family_name": family, "sex": "F", "birth_date": "1996-05-04", "nationality": "CI", "phones": phone, "territory": "MA-RAB", "consents": consents("any")}))
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            let id = r.json()["id"].as_i64().unwrap();
+            let case = c
+                .api("POST", &format!("/api/v1/people/{id}/cases"), json!({}))
+                .await
+                .json()["id"]
+                .as_i64()
+                .unwrap();
+            let page = c.get(&format!("/cases/{case}")).await;
+            let r = c
+                .post_form(
+                    &format!("/cases/{case}"),
+                    &[
+                        ("_csrf", &page.csrf()),
+                        ("action", "service"),
+                        ("service_type", "training_enrolment"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            cases.push(case);
+        }
+        // Also a likely duplicate inside one organisation, created anyway.
+        let dup = en.api("POST", "/api/v1/people", json!({"given_name": "Mouhamed", "family_name": "Diallo", "sex": "M", "birth_date": "1994", "nationality": "GN", "phones": "0612345678", "consents": consents("any")})).await;
+        let existing = dup.json()["matches"]["matches"][0]["person"]["id"]
+            .as_i64()
+            .unwrap();
+        let r = en.api("POST", "/api/v1/people", json!({"given_name": "Mouhamed", "family_name": "Diallo", "sex": "M", "birth_date": "1994", "nationality": "GN", "phones": "0612345678", "consents": consents("any"), "not_the_same_as": [existing]})).await;
+        assert_eq!(r.status, StatusCode::CREATED);
+
+        let year = &en.get(&format!("/api/v1/cases/{}", cases[0])).await.json()["opened_at"]
+            .as_str()
+            .unwrap()[0..4]
+            .to_string();
+        let count = |v: Value| v["total"]["value"].as_f64().unwrap_or(0.0);
+        let before = count(
+            en.get(&format!("/api/v1/indicators/OI1-3/values?period={year}"))
+                .await
+                .json(),
+        );
+        assert_eq!(before, 2.0, "{backend:?}");
+
+        // The secretariat links the registries: counts only, no names.
+        let mut sec = as_user(&app, "secretariat").await;
+        let page = sec.get("/casework/statistics").await;
+        let linked = sec
+            .post_form("/casework/statistics", &[("_csrf", &page.csrf())])
+            .await;
+        assert_eq!(linked.status, StatusCode::OK);
+        assert!(linked.body.contains("id=\"link-result\"") && !linked.body.contains("Konat"));
+        let after = count(
+            en.get(&format!("/api/v1/indicators/OI1-3/values?period={year}"))
+                .await
+                .json(),
+        );
+        assert_eq!(
+            after, 1.0,
+            "Awa counted once across EN and ANAPEC ({backend:?})"
+        );
+
+        // The supervisor reviews the pair inside the organisation; ruling it out is undone by a split.
+        let mut sup = as_user(&app, "supervisor.en").await;
+        let queue = sup.get("/cases/duplicates").await;
+        assert_eq!(queue.status, StatusCode::OK);
+        assert!(
+            queue.body.contains("Mouhamed") && queue.body.contains("data-status=\"linked\""),
+            "{}",
+            queue.body
+        );
+        assert!(
+            !queue.body.contains("Aoua"),
+            "another organisation's registration is not shown"
+        );
+        let pair = queue
+            .body
+            .split("name=\"pair\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let r = sup
+            .post_form(
+                "/cases/duplicates",
+                &[
+                    ("_csrf", &queue.csrf()),
+                    ("pair", &pair),
+                    ("decision", "distinct"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let queue = sup.get("/cases/duplicates").await;
+        assert!(queue.body.contains("data-status=\"distinct\""));
+        assert_eq!(
+            en.get("/cases/duplicates").await.status,
+            StatusCode::FORBIDDEN,
+            "a case worker does not review"
+        );
+        store.close().await;
+    }
+}
