@@ -16,6 +16,11 @@ after(async () => { await browser?.close(); server?.stop(); });
 
 const year = String(new Date().getUTCFullYear());
 
+async function toFrench(page) {
+  const b = page.getByRole('button', { name: 'Français' });
+  if (await b.isEnabled()) { await b.click(); await page.waitForSelector('html[dir="ltr"]'); }
+}
+
 async function toArabic(page) {
   await page.getByRole('button', { name: 'العربية' }).click();
   await page.waitForSelector('html[dir="rtl"]');
@@ -112,4 +117,53 @@ test('in Arabic, right to left: the same journey', async () => {
   await sec.goto(`${server.base}/indicators/SNIA-P7-ANAPEC-POSITIONNEMENT?period=${year}&by=sex`);
   assert.match(await sec.locator('tr.total').textContent(), /Total\s*2\D/, "two people, each once");
   await sec.close();
+});
+
+test('registration suggestions, then the supervisor reviews the pair the engine linked', async () => {
+  const en = await newPage(browser);
+  await login(en, server.base, 'worker.en');
+  await toFrench(en);
+  await en.goto(`${server.base}/people/new`);
+  await en.fill('[name="given_name"]', 'Mamadou');
+  await en.fill('[name="family_name"]', 'Bah');
+  await en.check('[name="sex"][value="M"]');
+  await en.fill('[name="birth_date"]', '1990');
+  await en.fill('[name="phones"]', '+212 655 44 33 22');
+  await en.check('[name="consent"][value="case_work"]');
+  await en.locator('button[value="register"]').click();
+  await en.waitForURL(/\/people\/\d+/);
+  // A second registration of the same man, typed differently: the suggestion comes first.
+  await en.goto(`${server.base}/people/new`);
+  await en.fill('[name="given_name"]', 'Mamadu');
+  await en.fill('[name="family_name"]', 'Ba');
+  await en.check('[name="sex"][value="M"]');
+  await en.fill('[name="birth_date"]', '1990');
+  await en.fill('[name="phones"]', '0655443322');
+  await en.locator('button[value="register"]').click();
+  assert.match(await en.locator('[role=alert]').textContent(), /ressemble fortement/);
+  assert.match(await en.locator('table.matches').textContent(), /Mamadou Bah/);
+  await en.check('[name="not_same"]');
+  await en.locator('button[value="register"]').click();
+  await en.waitForURL(/\/people\/\d+/);
+
+  const sec = await newPage(browser);
+  await login(sec, server.base, 'secretariat');
+  await toFrench(sec);
+  await sec.goto(`${server.base}/casework/statistics`);
+  await sec.locator('form[action="/casework/statistics"] button').click();
+  await sec.locator('#link-result').waitFor();
+  assert.doesNotMatch(await sec.textContent('main'), /Mamad/, 'the secretariat sees counts, not names');
+
+  const sup = await newPage(browser);
+  await login(sup, server.base, 'supervisor.en');
+  await toArabic(sup);
+  await sup.goto(`${server.base}/cases/duplicates`);
+  const pair = sup.locator('section.pair[data-status="linked"]', { hasText: 'Mamadu' });
+  await pair.waitFor();
+  await sup.screenshot({ path: `${SCREENSHOTS}casework-duplicates-ar.png`, fullPage: true });
+  await pair.locator('button[value="same"]').click();
+  await sup.locator('section.pair[data-status="confirmed"]', { hasText: 'Mamadu' }).waitFor();
+  await en.close();
+  await sec.close();
+  await sup.close();
 });
