@@ -10,6 +10,7 @@ pub mod audit;
 pub mod casework;
 pub mod directory;
 pub mod error;
+pub mod exchange;
 pub mod framework;
 pub mod locale;
 pub mod org;

@@ -122,8 +122,65 @@ enum Command {
         #[command(subcommand)]
         command: LinkageCommand,
     },
+    /// Import from partners' systems: DHIS2 data value sets and the DHIS2 mapping.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Export for partners' systems: IATI activity files, DHIS2 data value sets, the mapping.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Print the default configuration as TOML.
     DefaultConfig,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import a DHIS2 data value set (JSON, CSV or ADX, from the extension or the
+    /// content) through the mapping; prints DHIS2's import summary. All or nothing
+    /// unless --import-what-maps.
+    Dhis2 {
+        file: PathBuf,
+        /// The reporting organisation when the file names none.
+        #[arg(long)]
+        organisation: Option<String>,
+        #[arg(long)]
+        import_what_maps: bool,
+    },
+    /// Replace the DHIS2 mapping from its CSV (kind,code,dhis2_code,note); all or nothing.
+    Mapping { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// A results framework as an IATI 2.03 activity file, on standard output.
+    Iati {
+        #[arg(long)]
+        framework: String,
+    },
+    /// Approved values as a DHIS2 data value set, on standard output.
+    Dhis2 {
+        #[arg(long, value_enum, default_value_t = Dhis2Out::Json)]
+        format: Dhis2Out,
+        /// A DHIS2 data set code (default: every mapped indicator).
+        #[arg(long)]
+        data_set: Option<String>,
+        #[arg(long)]
+        period: Option<String>,
+        #[arg(long)]
+        org_unit: Option<String>,
+    },
+    /// The DHIS2 mapping as CSV, on standard output.
+    Mapping,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Dhis2Out {
+    Json,
+    Csv,
+    Adx,
 }
 
 #[derive(Subcommand)]
@@ -633,6 +690,112 @@ async fn run(cli: Cli) -> Result<()> {
             }
             if failed > 0 {
                 bail!("{failed} of {} files refused", files.len());
+            }
+            Ok(())
+        }
+        Command::Import { command } => {
+            use passerelle_service::exchange::{Dhis2Format, Dhis2ImportOptions};
+            use passerelle_service::values::ValuesImportError;
+            let svc = open(&cfg).await?;
+            let op = passerelle_service::new_operation_id();
+            match command {
+                ImportCommand::Dhis2 {
+                    file,
+                    organisation,
+                    import_what_maps,
+                } => {
+                    let text = std::fs::read_to_string(&file)
+                        .with_context(|| format!("reading {}", file.display()))?;
+                    let format = file
+                        .extension()
+                        .and_then(|e| e.to_str())
+                        .and_then(Dhis2Format::parse)
+                        .unwrap_or_else(|| Dhis2Format::sniff(&text));
+                    let options = Dhis2ImportOptions {
+                        organisation,
+                        import_what_maps,
+                        id_scheme: None,
+                    };
+                    let summary = svc
+                        .import_dhis2(None, format, &text, &options, &op)
+                        .await
+                        .map_err(describe)?;
+                    println!("{}", serde_json::to_string_pretty(&summary)?);
+                    if summary.status == "ERROR" {
+                        bail!("{}: nothing was imported", file.display());
+                    }
+                    Ok(())
+                }
+                ImportCommand::Mapping { file } => {
+                    let text = std::fs::read_to_string(&file)
+                        .with_context(|| format!("reading {}", file.display()))?;
+                    match svc.import_exchange_mapping(None, &text, &op).await {
+                        Ok(n) => {
+                            println!("{}: {n} mapping rows", file.display());
+                            Ok(())
+                        }
+                        Err(ValuesImportError::Invalid(issues)) => {
+                            for i in &issues {
+                                eprintln!("{}: {i}", file.display());
+                            }
+                            bail!(
+                                "{}: {} problems; the mapping was not replaced",
+                                file.display(),
+                                issues.len()
+                            )
+                        }
+                        Err(ValuesImportError::Service(e)) => Err(describe(e)),
+                    }
+                }
+            }
+        }
+        Command::Export { command } => {
+            use passerelle_service::exchange::{Dhis2Format, Dhis2Query};
+            let svc = open(&cfg).await?;
+            match command {
+                ExportCommand::Iati { framework } => {
+                    print!(
+                        "{}",
+                        svc.iati_activity(None, &framework)
+                            .await
+                            .map_err(describe)?
+                    );
+                }
+                ExportCommand::Dhis2 {
+                    format,
+                    data_set,
+                    period,
+                    org_unit,
+                } => {
+                    let q = Dhis2Query {
+                        data_set,
+                        period,
+                        org_unit,
+                        ..Default::default()
+                    };
+                    let export = svc.export_dhis2(None, &q).await.map_err(describe)?;
+                    let format = match format {
+                        Dhis2Out::Json => Dhis2Format::Json,
+                        Dhis2Out::Csv => Dhis2Format::Csv,
+                        Dhis2Out::Adx => Dhis2Format::Adx,
+                    };
+                    let left = export.left_out(format);
+                    match format {
+                        Dhis2Format::Json => println!("{}", export.to_json()),
+                        Dhis2Format::Csv => print!("{}", export.to_csv()),
+                        Dhis2Format::Adx => {
+                            let now = passerelle_store::now();
+                            print!("{}", export.to_adx(&format!("{}Z", &now[..19])))
+                        }
+                    }
+                    if left > 0 {
+                        eprintln!("{left} values left out: no DHIS2 code in the mapping");
+                    }
+                }
+                ExportCommand::Mapping => {
+                    let rows = svc.exchange_mapping(None).await.map_err(describe)?;
+                    print!("{}", passerelle_domain::exchange::mapping_csv(&rows));
+                }
             }
             Ok(())
         }

@@ -58,6 +58,13 @@ pub enum Action {
     ViewIntake(OrgId),
     /// Take or close this organisation's intake requests (the same people).
     HandleIntake(OrgId),
+    /// Read aggregate values through the exchange formats (DHIS2 data value sets,
+    /// the analytics grid, IATI): the monitoring roles.
+    ExchangeValues,
+    /// Replace the DHIS2 mapping and use the exchange page (the secretariat,
+    /// administrators). Importing values still needs `ReportValues` for each row's
+    /// organisation.
+    ManageExchange,
 }
 
 /// What an actor may see of one case. Decided here, from the case's organisation,
@@ -168,6 +175,11 @@ fn allowed(actor: &Actor, action: Action) -> bool {
         Action::ViewIntake(org) | Action::HandleIntake(org) => {
             (has(Role::CaseWorker) || has(Role::Supervisor)) && actor.user.organisation_id == org
         }
+        Action::ExchangeValues => {
+            actor.user.active
+                && (admin || has(Role::Secretariat) || has(Role::FocalPoint) || has(Role::Viewer))
+        }
+        Action::ManageExchange => admin || has(Role::Secretariat),
     }
 }
 
@@ -195,6 +207,8 @@ pub struct Permissions {
     pub propose_directory: bool,
     /// The organisation's queue of intake requests from the portal.
     pub intake: bool,
+    /// The exchange page: the DHIS2 mapping, imports and exports.
+    pub manage_exchange: bool,
 }
 
 impl Permissions {
@@ -228,6 +242,7 @@ impl Permissions {
                 Action::ProposeDirectoryChange(actor.user.organisation_id),
             ),
             intake: allowed(actor, Action::ViewIntake(actor.user.organisation_id)),
+            manage_exchange: allowed(actor, Action::ManageExchange),
         }
     }
 }

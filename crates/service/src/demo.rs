@@ -247,6 +247,7 @@ impl Service {
         }
         self.load_demo_casework(op).await?;
         self.ensure_shipped_directory(op).await?;
+        self.ensure_shipped_mapping(op).await?;
         for (name, text) in FIGURES_2020 {
             match self
                 .import_values(None, text, &format!("data/figures-2020/{name}"), op)

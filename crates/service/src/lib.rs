@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod exchange;
 pub mod frameworks;
 pub mod intake;
 pub mod portal;

@@ -98,12 +98,23 @@ impl Service {
         op: &str,
     ) -> Result<ValuesImport, ValuesImportError> {
         let parsed = self.prepare_values(actor, text, source).await?;
+        Ok(self.write_values(actor, &parsed, source, op).await?)
+    }
+
+    /// Stores values `prepare_values` checked, and the audit row, in one transaction.
+    pub(crate) async fn write_values(
+        &self,
+        actor: Option<&Actor>,
+        parsed: &[DataValue],
+        source: &str,
+        op: &str,
+    ) -> Result<ValuesImport, ServiceError> {
         let mut tx = self.store.begin().await?;
         let mut report = ValuesImport {
             imported: 0,
             updated: 0,
         };
-        for v in &parsed {
+        for v in parsed {
             if values::upsert(&mut tx, v).await? {
                 report.imported += 1;
             } else {

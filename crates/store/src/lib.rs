@@ -16,6 +16,7 @@ pub mod audit;
 pub mod casework;
 pub mod directory;
 pub mod error;
+pub mod exchange;
 pub mod frameworks;
 pub mod orgs;
 pub mod reporting;

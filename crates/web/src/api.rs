@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .merge(crate::cases_api::routes())
         .merge(crate::directory::api_routes())
+        .merge(crate::exchange::api_routes())
         .fallback(|| async { WebError::code(ErrorCode::NotFound) })
 }
 
@@ -62,6 +63,7 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::cases_api::CaseworkApiDoc::openapi());
     doc.merge(crate::directory::DirectoryApi::openapi());
+    doc.merge(crate::exchange::ExchangeApi::openapi());
     Json(doc)
 }
 
@@ -437,7 +439,8 @@ pub struct ValuesParams {
     pub territory: Option<String>,
     /// Comma-separated: `territory`, `organisation`, `sex`, `age`, `status`, `nationality`, `school_level`.
     pub by: Option<String>,
-    /// `json` (default) or `csv` (the dimension columns, then `value`; a last total row).
+    /// `json` (default), `csv` (the dimension columns, then `value`; a last total row),
+    /// `hxl` (CSV with an HXL hashtag row) or `xlsx` (the same two header rows).
     pub format: Option<String>,
     /// Count submitted values too, not only approved ones.
     pub include_submitted: Option<bool>,
@@ -469,6 +472,38 @@ async fn indicator_values(
         include_submitted: p.include_submitted.unwrap_or(false),
     };
     let table = s.svc.indicator_values(Some(ctx.actor()?), &q).await?;
+    let hxl_or_xlsx = matches!(p.format.as_deref(), Some("hxl") | Some("xlsx"));
+    if hxl_or_xlsx {
+        use passerelle_service::exchange::hxl;
+        let period = passerelle_domain::Period::parse(&table.period)
+            .map_err(passerelle_service::ServiceError::from)?;
+        let name = format!("{}-{}", table.indicator, table.period.replace('/', "_"));
+        let (bytes, kind, ext) = if p.format.as_deref() == Some("xlsx") {
+            (
+                hxl::to_xlsx(&table, period.start(), period.end())
+                    .map_err(|_| WebError::code(ErrorCode::Internal))?,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "xlsx",
+            )
+        } else {
+            (
+                hxl::to_csv(&table, period.start(), period.end()),
+                "text/csv; charset=utf-8",
+                "hxl.csv",
+            )
+        };
+        return Ok((
+            [
+                (axum::http::header::CONTENT_TYPE, kind.to_string()),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}.{ext}\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response());
+    }
     if p.format.as_deref() == Some("csv") {
         return Ok((
             [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],

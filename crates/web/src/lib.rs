@@ -14,6 +14,7 @@ mod chart;
 pub mod ctx;
 pub mod directory;
 pub mod error;
+pub mod exchange;
 pub mod i18n;
 pub mod pages;
 pub mod portal;
@@ -49,6 +50,7 @@ pub fn app(svc: Service, config: WebConfig) -> Router {
         .merge(cases::routes())
         .merge(portal::routes())
         .merge(directory::routes())
+        .merge(exchange::routes())
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::context))

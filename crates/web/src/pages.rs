@@ -1242,7 +1242,6 @@ async fn indicator(
         .append_pair("period", &period)
         .append_pair("territory", &table.territory)
         .append_pair("by", &by)
-        .append_pair("format", "csv")
         .finish();
     page.csv_link = format!("/api/v1/indicators/{}/values?{by_q}", ind.code);
     Ok(render_page(&page))

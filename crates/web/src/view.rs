@@ -33,7 +33,7 @@ impl Page {
         let mut nav = Vec::new();
         if let Some(_actor) = &ctx.actor {
             let p = ctx.permissions;
-            let items: [(&'static str, &str, bool); 11] = [
+            let items: [(&'static str, &str, bool); 12] = [
                 ("/", "nav-home", true),
                 ("/cases", "nav-cases", p.work_cases),
                 ("/frameworks", "nav-frameworks", true),
@@ -42,6 +42,7 @@ impl Page {
                 ("/territories", "nav-territories", true),
                 ("/directory", "nav-directory", true),
                 ("/intake", "nav-intake", p.intake),
+                ("/exchange", "nav-exchange", p.manage_exchange),
                 ("/admin/users", "nav-users", p.manage_users || p.view_team),
                 ("/admin/audit", "nav-audit", p.view_audit),
                 ("/account", "nav-account", true),

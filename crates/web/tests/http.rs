@@ -147,6 +147,9 @@ const PW: &str = passerelle_service::demo::DEMO_PASSWORD;
 #[path = "http/casework.rs"]
 mod casework;
 
+#[path = "http/exchange.rs"]
+mod exchange;
+
 #[tokio::test]
 async fn a_case_worker_cannot_reach_administrator_pages_or_api() {
     for backend in testing::backends() {

@@ -144,28 +144,62 @@ pub fn write_csv(rows: &[Vec<String>]) -> Vec<u8> {
 
 /// One workbook, a sheet per table, every cell as text.
 pub fn write_xlsx(d: &Directory) -> Result<Vec<u8>, String> {
+    let tables = d.tables();
+    let sheets: Vec<Sheet> = tables
+        .iter()
+        .map(|(table, rows)| Sheet {
+            name: table.name,
+            rows,
+            header_rows: 1,
+            numeric_columns: &[],
+        })
+        .collect();
+    write_workbook(&sheets)
+}
+
+/// A sheet to write: its rows, how many of them are headers (bold, frozen), and
+/// which columns hold numbers (written as numbers when they parse).
+pub struct Sheet<'a> {
+    pub name: &'a str,
+    pub rows: &'a [Vec<String>],
+    pub header_rows: usize,
+    pub numeric_columns: &'a [usize],
+}
+
+/// A workbook of the given sheets; shared by every XLSX export.
+pub fn write_workbook(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (table, rows) in d.tables() {
+    for s in sheets {
         let sheet = book.add_worksheet();
-        sheet.set_name(table.name).map_err(|e| e.to_string())?;
-        for (r, row) in rows.iter().enumerate() {
+        sheet.set_name(s.name).map_err(|e| e.to_string())?;
+        for (r, row) in s.rows.iter().enumerate() {
             for (c, value) in row.iter().enumerate() {
                 if value.is_empty() {
                     continue;
                 }
-                if r == 0 {
+                let (r32, c16) = (r as u32, c as u16);
+                if r < s.header_rows {
                     sheet
-                        .write_string_with_format(r as u32, c as u16, value, &bold)
+                        .write_string_with_format(r32, c16, value, &bold)
                         .map_err(|e| e.to_string())?;
+                } else if let Some(n) = s
+                    .numeric_columns
+                    .contains(&c)
+                    .then(|| value.parse::<f64>().ok())
+                    .flatten()
+                {
+                    sheet.write_number(r32, c16, n).map_err(|e| e.to_string())?;
                 } else {
                     sheet
-                        .write_string(r as u32, c as u16, value)
+                        .write_string(r32, c16, value)
                         .map_err(|e| e.to_string())?;
                 }
             }
         }
-        sheet.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
+        sheet
+            .set_freeze_panes(s.header_rows as u32, 0)
+            .map_err(|e| e.to_string())?;
     }
     book.save_to_buffer().map_err(|e| e.to_string())
 }
