@@ -208,6 +208,8 @@ pub struct ReferralView {
     pub to_org: String,
     pub to_org_id: i64,
     pub service_code: Option<String>,
+    /// The directory service's name (French, Arabic, English) when the referral names one.
+    pub service_name: Option<(String, Option<String>, Option<String>)>,
     pub sections: Vec<String>,
     pub status: String,
     pub reason: Option<String>,
@@ -1735,6 +1737,12 @@ impl Service {
             to_org: org_name(conn, r.to_org_id).await,
             to_org_id: r.to_org_id,
             service_code: r.service_code.clone(),
+            service_name: match r.service_code.as_deref().filter(|c| !is_service_type(c)) {
+                Some(code) => cw::directory_service(conn, code)
+                    .await?
+                    .map(|d| (d.1, d.2, d.3)),
+                None => None,
+            },
             sections: split_list(&r.sections),
             status: r.status.clone(),
             reason: self.open_opt(r.reason_enc.as_deref()),
@@ -2276,12 +2284,25 @@ impl Service {
             }
         }
         let service = service_code.trim();
-        if !service.is_empty() && !is_service_type(service) && !service.starts_with("SVC-") {
-            errors.push(DomainError::with_value(
-                "service",
-                ErrorCode::UnknownValue,
-                service,
-            ));
+        if !service.is_empty() && !is_service_type(service) {
+            // A service from the directory: it must exist and be the receiving
+            // organisation's (or its parent's or branch's).
+            let owner = cw::directory_service(&mut tx, service).await?.map(|d| d.0);
+            let related = |a: &str, b: &str| {
+                a == b || a.starts_with(&format!("{b}-")) || b.starts_with(&format!("{a}-"))
+            };
+            let fits = match (&owner, &target) {
+                (Some(o), Some(t)) => related(o, t.code.as_str()),
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            if !fits {
+                errors.push(DomainError::with_value(
+                    "service",
+                    ErrorCode::UnknownValue,
+                    service,
+                ));
+            }
         }
         if !errors.is_empty() {
             return Err(CaseworkError::Invalid(errors));

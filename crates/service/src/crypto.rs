@@ -119,7 +119,10 @@ mod tests {
     fn seal_open_round_trip_and_tamper() {
         let c = FieldCipher::new(&FieldKey::random());
         let s = c.seal("carte de réfugié 123 / بطاقة");
-        assert!(s.starts_with("v1:") && !s.contains("réfugié"), "hex only, never the clear text");
+        assert!(
+            s.starts_with("v1:") && !s.contains("réfugié"),
+            "hex only, never the clear text"
+        );
         assert_eq!(c.open(&s).unwrap(), "carte de réfugié 123 / بطاقة");
         assert_ne!(c.seal("x"), c.seal("x"), "fresh nonce each time");
         let mut bad = s.clone();

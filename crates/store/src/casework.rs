@@ -1462,3 +1462,26 @@ pub async fn all_people(conn: &mut Conn) -> Result<Vec<PersonRow>, StoreError> {
         .await?;
     rows.iter().map(person_from_row).collect()
 }
+
+/// A directory service's organisation code and names (for referrals to a service).
+pub async fn directory_service(
+    conn: &mut Conn,
+    code: &str,
+) -> Result<Option<(String, String, Option<String>, Option<String>)>, StoreError> {
+    let row = sqlx::query(
+        "select o.code as org, s.name_fr as name_fr, s.name_ar as name_ar, s.name_en as name_en
+         from dir_service s join organisation o on o.organisation_id = s.organisation_id where s.code = $1",
+    )
+    .bind(code)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        Ok((
+            r.try_get("org")?,
+            r.try_get("name_fr")?,
+            r.try_get("name_ar")?,
+            r.try_get("name_en")?,
+        ))
+    })
+    .transpose()
+}

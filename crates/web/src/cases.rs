@@ -703,6 +703,8 @@ struct CasePage {
     /// What was typed in the form that failed, to show it again.
     typed: HashMap<String, String>,
     organisations: Vec<(String, String)>,
+    /// Services of the directory: (code, "name — organisation").
+    directory_services: Vec<(String, String)>,
 }
 
 impl CasePage {
@@ -717,6 +719,16 @@ impl CasePage {
     }
     fn close_reasons(&self) -> Vec<&'static str> {
         CloseReason::ALL.iter().map(|r| r.as_str()).collect()
+    }
+    fn service_label(
+        &self,
+        code: &str,
+        name: &Option<(String, Option<String>, Option<String>)>,
+    ) -> String {
+        match name {
+            Some((fr, ar, en)) => self.p.pick(fr, ar, en).to_string(),
+            None => self.p.label("cw-service", code),
+        }
     }
     fn section_title(&self, code: &str) -> String {
         self.c
@@ -827,6 +839,25 @@ async fn case_page(
             (o.code.as_str().to_string(), name)
         })
         .collect();
+    let directory_services = s
+        .svc
+        .directory_snapshot()
+        .await?
+        .services
+        .into_iter()
+        .map(|d| {
+            let name = match ctx.locale {
+                Locale::Ar => d.name_ar.clone(),
+                Locale::En => d.name_en.clone(),
+                Locale::Fr => None,
+            }
+            .unwrap_or(d.name_fr.clone());
+            (
+                d.code.clone(),
+                format!("{name} — {}", d.organization_code.as_str()),
+            )
+        })
+        .collect();
     let mut p = Page::new(ctx, "cw-case");
     p.title = format!("{} · {}", c.case_ref, i18n::t(ctx.locale, "cw-case"));
     Ok(render_form_page(
@@ -839,6 +870,7 @@ async fn case_page(
             errors,
             typed,
             organisations,
+            directory_services,
         },
         failed,
     ))
@@ -986,6 +1018,16 @@ struct ReferralsPage {
 impl ReferralsPage {
     fn service_types(&self) -> Vec<&'static str> {
         SERVICE_TYPES.to_vec()
+    }
+    fn service_label(
+        &self,
+        code: &str,
+        name: &Option<(String, Option<String>, Option<String>)>,
+    ) -> String {
+        match name {
+            Some((fr, ar, en)) => self.p.pick(fr, ar, en).to_string(),
+            None => self.p.label("cw-service", code),
+        }
     }
 }
 

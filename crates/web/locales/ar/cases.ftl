@@ -310,3 +310,4 @@ cw-link-registries-hint = يربط سجلات جميع المنظمات بمحر
 cw-link-run = ربط السجلات
 cw-link-result = الأشخاص، الأزواج المرتبطة، الأشخاص المجمعون:
 cw-done-pair_decided = تم تسجيل القرار؛ وتأخذه الإحصاءات بعين الاعتبار.
+cw-directory-services = خدمات الدليل

@@ -310,3 +310,4 @@ cw-link-registries-hint = Links the registries of every organisation with the li
 cw-link-run = Link the registries
 cw-link-result = People, linked pairs, people grouped:
 cw-done-pair_decided = Decision recorded; the counts follow it.
+cw-directory-services = Directory services

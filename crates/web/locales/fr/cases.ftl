@@ -310,3 +310,4 @@ cw-link-registries-hint = Relie les registres de toutes les organisations avec l
 cw-link-run = Relier les registres
 cw-link-result = Personnes, paires reliées, personnes regroupées :
 cw-done-pair_decided = Décision enregistrée ; les comptages en tiennent compte.
+cw-directory-services = Services de l'annuaire

@@ -164,8 +164,18 @@ async fn entraide_nationale_refers_to_anapec_within_consent() {
         assert_eq!(ngo.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(ngo.json()["code"], "consent_missing");
         assert_eq!(ngo.json()["consent"]["scope"], "ngo");
+        // A service of the directory must be the receiving organisation's.
+        let wrong = en
+            .api(
+                "POST",
+                &format!("/api/v1/cases/{case}/referrals"),
+                json!({"organisation": "ANAPEC-RABAT", "service": "SVC-MEN-SCOLARISATION"}),
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(wrong.json()["fields"][0]["field"], "service");
         let r = en
-            .api("POST", &format!("/api/v1/cases/{case}/referrals"), json!({"organisation": "ANAPEC-RABAT", "service": "positioning_interview", "sections": ["professional_profile"], "message": "Premier diagnostic fait"}))
+            .api("POST", &format!("/api/v1/cases/{case}/referrals"), json!({"organisation": "ANAPEC-RABAT", "service": "SVC-ANAPEC-POSITIONNEMENT", "sections": ["professional_profile"], "message": "Premier diagnostic fait"}))
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let referral = r.json()["id"].as_i64().unwrap();
@@ -176,6 +186,14 @@ async fn entraide_nationale_refers_to_anapec_within_consent() {
         assert_eq!(seen.status, StatusCode::OK, "{}", seen.body);
         let v = seen.json();
         assert_eq!(v["full"], false);
+        assert!(
+            v["referrals"][0]["service_name"][0]
+                .as_str()
+                .unwrap_or_default()
+                .to_lowercase()
+                .contains("positionnement"),
+            "{v}"
+        );
         assert_eq!(
             v["answers"]["work_experience"],
             "Couturière, 6 ans à Abidjan"
