@@ -617,6 +617,23 @@ impl Service {
         self.form_def(&mut conn, code, version).await
     }
 
+    /// The directory's services a referral may name: (code, "name — organisation").
+    pub async fn referral_services(&self, locale: passerelle_domain::Locale) -> Result<Vec<(String, String)>, ServiceError> {
+        let mut conn = self.store.conn().await?;
+        Ok(cw::directory_service_options(&mut conn)
+            .await?
+            .into_iter()
+            .map(|(code, org, fr, ar, en)| {
+                let name = match locale {
+                    passerelle_domain::Locale::Ar => ar.unwrap_or(fr),
+                    passerelle_domain::Locale::En => en.unwrap_or(fr),
+                    passerelle_domain::Locale::Fr => fr,
+                };
+                (code, format!("{name} — {org}"))
+            })
+            .collect())
+    }
+
     /// The default assessment form (for the API and for building pages).
     pub async fn assessment_form(&self) -> Result<FormDef, ServiceError> {
         let mut conn = self.store.conn().await?;

@@ -1485,3 +1485,26 @@ pub async fn directory_service(
     })
     .transpose()
 }
+
+/// Every directory service for a referral form: (code, organisation code, names).
+pub async fn directory_service_options(
+    conn: &mut Conn,
+) -> Result<Vec<(String, String, String, Option<String>, Option<String>)>, StoreError> {
+    let rows = sqlx::query(
+        "select s.code as code, o.code as org, s.name_fr as name_fr, s.name_ar as name_ar, s.name_en as name_en
+         from dir_service s join organisation o on o.organisation_id = s.organisation_id order by o.code, s.code",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("code")?,
+                r.try_get("org")?,
+                r.try_get("name_fr")?,
+                r.try_get("name_ar")?,
+                r.try_get("name_en")?,
+            ))
+        })
+        .collect()
+}

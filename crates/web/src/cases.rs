@@ -839,25 +839,7 @@ async fn case_page(
             (o.code.as_str().to_string(), name)
         })
         .collect();
-    let directory_services = s
-        .svc
-        .directory_snapshot()
-        .await?
-        .services
-        .into_iter()
-        .map(|d| {
-            let name = match ctx.locale {
-                Locale::Ar => d.name_ar.clone(),
-                Locale::En => d.name_en.clone(),
-                Locale::Fr => None,
-            }
-            .unwrap_or(d.name_fr.clone());
-            (
-                d.code.clone(),
-                format!("{name} — {}", d.organization_code.as_str()),
-            )
-        })
-        .collect();
+    let directory_services = s.svc.referral_services(ctx.locale).await?;
     let mut p = Page::new(ctx, "cw-case");
     p.title = format!("{} · {}", c.case_ref, i18n::t(ctx.locale, "cw-case"));
     Ok(render_form_page(
