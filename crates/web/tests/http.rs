@@ -146,6 +146,8 @@ const PW: &str = passerelle_service::demo::DEMO_PASSWORD;
 
 #[path = "http/casework.rs"]
 mod casework;
+#[path = "http/monitoring.rs"]
+mod monitoring;
 
 #[tokio::test]
 async fn a_case_worker_cannot_reach_administrator_pages_or_api() {
