@@ -545,6 +545,148 @@ pub fn progress(
     Some(done / span)
 }
 
+/// Where an action stands, from its indicators' latest values against their targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionStatus {
+    /// No value reported yet for any of its indicators.
+    NotStarted,
+    /// Values reported, some target not reached (or no target to say).
+    InProgress,
+    /// Every indicator that has a target has reached it.
+    Achieved,
+}
+
+impl ActionStatus {
+    pub const ALL: [ActionStatus; 3] = [
+        ActionStatus::Achieved,
+        ActionStatus::InProgress,
+        ActionStatus::NotStarted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionStatus::NotStarted => "not_started",
+            ActionStatus::InProgress => "in_progress",
+            ActionStatus::Achieved => "achieved",
+        }
+    }
+
+    /// The status of an action from its indicators, each as (has a value, progress
+    /// from [`progress`], which is already direction-aware). `None` for an action
+    /// without indicators: nothing measures it.
+    pub fn of(indicators: &[(bool, Option<f64>)]) -> Option<ActionStatus> {
+        if indicators.is_empty() {
+            return None;
+        }
+        if !indicators.iter().any(|(has_value, _)| *has_value) {
+            return Some(ActionStatus::NotStarted);
+        }
+        let measured: Vec<f64> = indicators
+            .iter()
+            .filter(|(has_value, _)| *has_value)
+            .filter_map(|(_, p)| *p)
+            .collect();
+        let all_targets_reached = indicators.iter().all(|(has_value, p)| match p {
+            Some(p) => *has_value && *p >= 1.0 - 1e-9,
+            None => true,
+        });
+        if !measured.is_empty() && all_targets_reached {
+            Some(ActionStatus::Achieved)
+        } else {
+            Some(ActionStatus::InProgress)
+        }
+    }
+}
+
+/// How an indicator stands against its target, for the colour of its bar (direction
+/// is already in the progress fraction: a "decrease" indicator that went down is on
+/// its way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgressBand {
+    /// At or beyond the target.
+    Achieved,
+    /// Half way or more.
+    OnTrack,
+    /// Less than half way, or moving away from the target.
+    Behind,
+}
+
+impl ProgressBand {
+    pub fn of(progress: f64) -> ProgressBand {
+        if progress >= 1.0 - 1e-9 {
+            ProgressBand::Achieved
+        } else if progress >= 0.5 {
+            ProgressBand::OnTrack
+        } else {
+            ProgressBand::Behind
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProgressBand::Achieved => "achieved",
+            ProgressBand::OnTrack => "on_track",
+            ProgressBand::Behind => "behind",
+        }
+    }
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::*;
+
+    #[test]
+    fn an_action_status_follows_its_indicators() {
+        use ActionStatus::*;
+        type Case<'a> = (&'a [(bool, Option<f64>)], Option<ActionStatus>, &'a str);
+        let cases: &[Case] = &[
+            (&[], None, "no indicator: not measured"),
+            (
+                &[(false, None), (false, None)],
+                Some(NotStarted),
+                "no value yet",
+            ),
+            (
+                &[(true, Some(0.4)), (false, None)],
+                Some(InProgress),
+                "a value below its target",
+            ),
+            (
+                &[(true, Some(1.2)), (true, None)],
+                Some(Achieved),
+                "every target reached",
+            ),
+            (
+                &[(true, Some(1.0)), (false, Some(0.0))],
+                Some(InProgress),
+                "one target without a value",
+            ),
+            (&[(true, None)], Some(InProgress), "a value and no target"),
+            (
+                &[(true, Some(-0.3))],
+                Some(InProgress),
+                "moving away from the target",
+            ),
+        ];
+        for (indicators, expected, why) in cases {
+            assert_eq!(ActionStatus::of(indicators), *expected, "{why}");
+        }
+    }
+
+    #[test]
+    fn bands_are_direction_aware_through_progress() {
+        // A "decrease" indicator: baseline 100, target 50, value 60 → 80 % of the way.
+        let p = progress(IndicatorKind::Count, "decrease", Some(100.0), 50.0, 60.0).unwrap_or(0.0);
+        assert_eq!(ProgressBand::of(p), ProgressBand::OnTrack);
+        // The same value on an "increase" indicator from 100 to 150 went backwards.
+        let p = progress(IndicatorKind::Count, "increase", Some(100.0), 150.0, 60.0).unwrap_or(0.0);
+        assert_eq!(ProgressBand::of(p), ProgressBand::Behind);
+        assert_eq!(ProgressBand::of(1.0), ProgressBand::Achieved);
+    }
+}
+
 #[cfg(test)]
 mod progress_tests {
     use super::*;

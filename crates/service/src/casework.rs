@@ -618,7 +618,10 @@ impl Service {
     }
 
     /// The directory's services a referral may name: (code, "name — organisation").
-    pub async fn referral_services(&self, locale: passerelle_domain::Locale) -> Result<Vec<(String, String)>, ServiceError> {
+    pub async fn referral_services(
+        &self,
+        locale: passerelle_domain::Locale,
+    ) -> Result<Vec<(String, String)>, ServiceError> {
         let mut conn = self.store.conn().await?;
         Ok(cw::directory_service_options(&mut conn)
             .await?

@@ -3,12 +3,16 @@
 use crate::access::{Action, decide};
 use crate::auth::Actor;
 use crate::error::ServiceError;
+use crate::values::GridQuery;
 use crate::{Service, audit_row};
 use passerelle_domain::ErrorCode;
-use passerelle_domain::framework::{FrameworkDef, FrameworkIssue};
+use passerelle_domain::Period;
+use passerelle_domain::framework::{ActionStatus, FrameworkDef, FrameworkIssue};
 use passerelle_store::audit;
+use passerelle_store::frameworks::IndicatorRef;
 use passerelle_store::frameworks::{self, FrameworkSummary, StoredTarget, TargetChanges};
 use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
 
 /// The definitions shipped in `data/frameworks/`, in the order they must load
 /// (AMUDDU and the regional strategy refer to SNIA nodes).
@@ -58,6 +62,20 @@ pub struct FrameworkView {
     pub contributions: Vec<(String, String, String)>,
     /// Each indicator's latest approved national value and its progress.
     pub progress: Vec<IndicatorProgress>,
+    /// Every node's dashboard line: its own status, and its actions' statuses.
+    pub statuses: Vec<NodeStatus>,
+}
+
+/// A node of the framework as its dashboard shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeStatus {
+    pub node: String,
+    /// From the node's own indicators; `None` when none measures it.
+    pub own: Option<ActionStatus>,
+    /// For a node with children: how many of the actions under it (the nodes
+    /// without children) stand where, and how many nothing measures.
+    pub actions: Vec<(ActionStatus, usize)>,
+    pub unmeasured: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -184,11 +202,63 @@ impl Service {
             .ok_or(ServiceError::NotFound)?;
         let targets = frameworks::targets(&mut conn, &code).await?;
         let contributions = frameworks::contributions_to(&mut conn, &code).await?;
-        let latest = passerelle_store::values::latest_totals(&mut conn, &code).await?;
-        let progress = latest
-            .into_iter()
-            .filter_map(|(indicator, period, value)| {
-                let def = definition.indicators.iter().find(|i| i.code == indicator)?;
+        // The latest period with an approved national total, or with services for the
+        // indicators counted from records; then the engine's total for that period.
+        let mut latest: HashMap<String, String> =
+            passerelle_store::values::latest_totals(&mut conn, &code)
+                .await?
+                .into_iter()
+                .map(|(indicator, period, _)| (indicator, period))
+                .collect();
+        for i in &definition.indicators {
+            if let Some(src) = crate::records::source(&i.code) {
+                let types: Vec<&str> = src.services.iter().map(String::as_str).collect();
+                let years = passerelle_store::casework::service_years(&mut conn, &types).await?;
+                if let Some(year) = years.first() {
+                    let newer = latest.get(&i.code).is_none_or(|p| {
+                        let end = |x: &str| {
+                            Period::parse(x)
+                                .map(|p| p.end().to_string())
+                                .unwrap_or_default()
+                        };
+                        end(year) > end(p)
+                    });
+                    if newer {
+                        latest.insert(i.code.clone(), year.clone());
+                    }
+                }
+            }
+        }
+        drop(conn);
+        let mut by_period: BTreeMap<String, Vec<IndicatorRef>> = BTreeMap::new();
+        let refs = {
+            let mut conn = self.store.conn().await?;
+            frameworks::indicators(&mut conn).await?
+        };
+        for r in refs.into_iter().filter(|r| r.framework_code == code) {
+            if let Some(period) = latest.get(&r.code) {
+                by_period.entry(period.clone()).or_default().push(r);
+            }
+        }
+        let mut values: HashMap<String, (String, f64)> = HashMap::new();
+        for (period, inds) in by_period {
+            let q = GridQuery {
+                framework: code.clone(),
+                period: period.clone(),
+                ..Default::default()
+            };
+            for table in self.compute_values(inds, &q).await? {
+                if let Some(total) = table.total {
+                    values.insert(table.indicator, (period.clone(), total.value));
+                }
+            }
+        }
+        let progress: Vec<IndicatorProgress> = definition
+            .indicators
+            .iter()
+            .filter_map(|def| {
+                let (period, value) = values.get(&def.code)?.clone();
+                let indicator = def.code.clone();
                 let target = targets
                     .iter()
                     .filter(|(c, t)| {
@@ -214,13 +284,70 @@ impl Service {
                 })
             })
             .collect();
+        let statuses = node_statuses(&definition, &progress);
         Ok(FrameworkView {
             definition,
             targets,
             contributions,
             progress,
+            statuses,
         })
     }
+}
+
+/// Each node's status: its own from its indicators, and for a node with children the
+/// statuses of the actions (nodes without children) under it.
+fn node_statuses(def: &FrameworkDef, progress: &[IndicatorProgress]) -> Vec<NodeStatus> {
+    let own = |node: &str| {
+        let measures: Vec<(bool, Option<f64>)> = def
+            .indicators
+            .iter()
+            .filter(|i| i.node == node)
+            .map(|i| match progress.iter().find(|p| p.indicator == i.code) {
+                Some(p) => (true, p.progress),
+                // No value yet: measured against a target if it has one.
+                None => (false, Some(0.0)),
+            })
+            .collect();
+        ActionStatus::of(&measures)
+    };
+    let mut out = Vec::new();
+    for n in &def.nodes {
+        let mut actions: BTreeMap<ActionStatus, usize> = BTreeMap::new();
+        let mut unmeasured = 0;
+        // The leaves under the node, without recursion.
+        let mut stack: Vec<&str> = def
+            .children_of(Some(&n.code))
+            .iter()
+            .map(|c| c.code.as_str())
+            .collect();
+        let mut seen = 0;
+        while let Some(code) = stack.pop() {
+            seen += 1;
+            if seen > def.nodes.len() {
+                break;
+            }
+            let children = def.children_of(Some(code));
+            if children.is_empty() {
+                match own(code) {
+                    Some(s) => *actions.entry(s).or_default() += 1,
+                    None => unmeasured += 1,
+                }
+            } else {
+                stack.extend(children.iter().map(|c| c.code.as_str()));
+            }
+        }
+        out.push(NodeStatus {
+            node: n.code.clone(),
+            own: own(&n.code),
+            actions: ActionStatus::ALL
+                .iter()
+                .map(|s| (*s, actions.get(s).copied().unwrap_or(0)))
+                .collect(),
+            unmeasured,
+        });
+    }
+    out
 }
 
 impl ImportError {

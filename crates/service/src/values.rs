@@ -37,6 +37,17 @@ pub struct ValuesImport {
     pub updated: usize,
 }
 
+/// Every indicator of a framework, one period and territory, broken down the same way.
+#[derive(Debug, Clone, Default)]
+pub struct GridQuery {
+    pub framework: String,
+    pub period: String,
+    pub territory: Option<String>,
+    pub by: Vec<String>,
+    /// Count submitted values too, not only approved ones.
+    pub include_submitted: bool,
+}
+
 /// What to compute.
 #[derive(Debug, Clone, Default)]
 pub struct ValuesQuery {
@@ -372,24 +383,64 @@ impl Service {
         if let Some(a) = actor {
             decide(a, Action::ViewDirectory)?;
         }
-        let mut conn = self.store.conn().await?;
-        let ind = frameworks::indicator(&mut conn, q.indicator.trim())
+        let ind = {
+            let mut conn = self.store.conn().await?;
+            frameworks::indicator(&mut conn, q.indicator.trim()).await?
+        }
+        .ok_or_else(|| {
+            ServiceError::invalid(passerelle_domain::DomainError::with_value(
+                "indicator",
+                ErrorCode::UnknownValue,
+                q.indicator.trim(),
+            ))
+        })?;
+        let ask = GridQuery {
+            framework: ind.framework_code.clone(),
+            period: q.period.clone(),
+            territory: q.territory.clone(),
+            by: q.by.clone(),
+            include_submitted: q.include_submitted,
+        };
+        self.compute_values(vec![ind], &ask)
             .await?
-            .ok_or_else(|| {
-                ServiceError::invalid(passerelle_domain::DomainError::with_value(
-                    "indicator",
-                    ErrorCode::UnknownValue,
-                    q.indicator.trim(),
-                ))
-            })?;
+            .pop()
+            .ok_or(ServiceError::NotFound)
+    }
+
+    /// Every indicator of a framework for one period and territory, broken down the
+    /// same way: what a framework's dashboard shows. One grouped query answers the
+    /// aggregate values of all the indicators; people counted from records take one
+    /// more per indicator that has a record source.
+    pub async fn values_grid(
+        &self,
+        actor: Option<&Actor>,
+        q: &GridQuery,
+    ) -> Result<Vec<ValuesTable>, ServiceError> {
+        if let Some(a) = actor {
+            decide(a, Action::ViewDirectory)?;
+        }
+        let framework = q.framework.trim().to_ascii_uppercase();
+        let inds: Vec<IndicatorRef> = {
+            let mut conn = self.store.conn().await?;
+            frameworks::indicators(&mut conn).await?
+        }
+        .into_iter()
+        .filter(|i| i.framework_code == framework)
+        .collect();
+        if inds.is_empty() {
+            return Err(ServiceError::NotFound);
+        }
+        self.compute_values(inds, q).await
+    }
+
+    pub(crate) async fn compute_values(
+        &self,
+        inds: Vec<IndicatorRef>,
+        q: &GridQuery,
+    ) -> Result<Vec<ValuesTable>, ServiceError> {
         let period = Period::parse(&q.period)?;
         let territory = match q.territory.as_deref().filter(|t| !t.trim().is_empty()) {
-            Some(t) => {
-                drop(conn);
-                let found = self.resolve_territory(t).await?;
-                conn = self.store.conn().await?;
-                found.code
-            }
+            Some(t) => self.resolve_territory(t).await?.code,
             None => TerritoryCode::parse("MA")?,
         };
         for b in &q.by {
@@ -409,10 +460,12 @@ impl Service {
         };
         let by_territory = q.by.iter().any(|b| b == "territory");
         let by_org = q.by.iter().any(|b| b == "organisation");
-        let dims: Vec<&String> =
+        let dims: Vec<&str> =
             q.by.iter()
+                .map(String::as_str)
                 .filter(|b| *b != "territory" && *b != "organisation")
                 .collect();
+        let mut conn = self.store.conn().await?;
         let children: Vec<String> = if by_territory {
             territories::children(&mut conn, &territory)
                 .await?
@@ -424,118 +477,123 @@ impl Service {
         };
         let mut scope = children.clone();
         scope.push(territory.to_string());
-        let stored =
-            values::for_indicator_in(&mut conn, &ind.code, period.as_str(), statuses, &scope)
-                .await?;
-        let mut notes = Vec::new();
-        // Group the stored values that answer each line.
-        let mut groups: BTreeMap<Vec<(String, String)>, Vec<&DataValue>> = BTreeMap::new();
-        let mut totals: Vec<&DataValue> = Vec::new();
-        for v in &stored {
-            let cells = dv::parse_cells_key(&v.cells);
-            let at_scope = v.territory_code == territory.as_str();
-            let in_children = children.contains(&v.territory_code);
-            if at_scope && cells.is_empty() {
-                totals.push(v);
-            }
-            let cells_match =
-                cells.len() == dims.len() && dims.iter().all(|d| cells.contains_key(d.as_str()));
-            if !cells_match || dims.is_empty() && !by_territory && !by_org {
-                continue;
-            }
-            if (by_territory && !in_children) || (!by_territory && !at_scope) {
-                continue;
-            }
-            let mut key = Vec::new();
-            for b in &q.by {
-                let value = match b.as_str() {
-                    "territory" => v.territory_code.clone(),
-                    "organisation" => v.organisation_code.clone(),
-                    d => cells.get(d).cloned().unwrap_or_default(),
-                };
-                key.push((b.clone(), value));
-            }
-            groups.entry(key).or_default().push(v);
+        let codes: Vec<String> = inds.iter().map(|i| i.code.clone()).collect();
+        let cells = values::grid(
+            &mut conn,
+            &values::GridAsk {
+                indicators: &codes,
+                period: period.as_str(),
+                statuses,
+                territories: &scope,
+                dimensions: &dims,
+                by_organisation: by_org,
+            },
+        )
+        .await?;
+        let mut per_indicator: HashMap<&str, Vec<&values::GridCell>> = HashMap::new();
+        for c in &cells {
+            per_indicator
+                .entry(c.indicator_code.as_str())
+                .or_default()
+                .push(c);
         }
-        let line = |dims: Vec<(String, String)>, vs: &[&DataValue]| {
-            let mut orgs: Vec<String> = vs.iter().map(|v| v.organisation_code.clone()).collect();
-            orgs.sort();
-            orgs.dedup();
-            let qualifier = if vs.iter().any(|v| v.qualifier == "about") {
-                Qualifier::About
-            } else if vs.iter().any(|v| v.qualifier == "at_least") {
-                Qualifier::AtLeast
-            } else {
-                Qualifier::Exact
-            };
-            ValueLine {
-                dims,
-                value: vs.iter().map(|v| v.value).sum(),
-                qualifier,
-                share: None,
-                organisations: orgs,
-            }
+        let org_list = if inds
+            .iter()
+            .any(|i| crate::records::source(&i.code).is_some())
+        {
+            orgs::list(&mut conn).await?
+        } else {
+            Vec::new()
         };
-        let mut rows: Vec<ValueLine> = groups.into_iter().map(|(k, vs)| line(k, &vs)).collect();
-        // People counted from case records (each once), added to what partners report.
-        let aggregate_lines: f64 = rows.iter().map(|r| r.value).sum();
-        let mut from_records: Option<(usize, String)> = None;
-        if let Some(src) = crate::records::source(&ind.code) {
-            let services: Vec<&str> = src.services.iter().map(String::as_str).collect();
-            let facts = passerelle_store::casework::person_facts(
-                &mut conn,
-                &services,
-                period.start(),
-                period.end(),
-            )
-            .await?;
-            if !facts.is_empty() {
-                let org_list = orgs::list(&mut conn).await?;
-                let code_of: HashMap<i64, String> = org_list
+        let year: i64 = period
+            .end()
+            .get(0..4)
+            .and_then(|y| y.parse().ok())
+            .unwrap_or(0);
+        let mut tables = Vec::new();
+        for ind in inds {
+            let stored = per_indicator.remove(ind.code.as_str()).unwrap_or_default();
+            let mut notes = Vec::new();
+            // Group the grid's cells that answer each line.
+            let mut groups: BTreeMap<Vec<(String, String)>, Vec<&values::GridCell>> =
+                BTreeMap::new();
+            let mut totals: Vec<&values::GridCell> = Vec::new();
+            for v in stored {
+                let cells = dv::parse_cells_key(&v.cells);
+                let at_scope = v.territory_code == territory.as_str();
+                let in_children = children.contains(&v.territory_code);
+                if at_scope && cells.is_empty() {
+                    totals.push(v);
+                }
+                let cells_match =
+                    cells.len() == dims.len() && dims.iter().all(|d| cells.contains_key(*d));
+                if !cells_match || dims.is_empty() && !by_territory && !by_org {
+                    continue;
+                }
+                if (by_territory && !in_children) || (!by_territory && !at_scope) {
+                    continue;
+                }
+                let mut key = Vec::new();
+                for b in &q.by {
+                    let value = match b.as_str() {
+                        "territory" => v.territory_code.clone(),
+                        "organisation" => v.organisation_code.clone().unwrap_or_default(),
+                        d => cells.get(d).cloned().unwrap_or_default(),
+                    };
+                    key.push((b.clone(), value));
+                }
+                groups.entry(key).or_default().push(v);
+            }
+            let line = |dims: Vec<(String, String)>, vs: &[&values::GridCell]| {
+                let mut orgs: Vec<String> = vs
                     .iter()
-                    .map(|o| (o.id.0, o.code.as_str().to_string()))
+                    .flat_map(|v| v.organisations.iter().cloned())
                     .collect();
-                let regions =
-                    territories::list_level(&mut conn, passerelle_domain::TerritoryLevel::Province)
-                        .await?
-                        .into_iter()
-                        .map(|t| (t.code.to_string(), t.parent_code.unwrap_or_default()))
-                        .collect::<HashMap<String, String>>();
-                let scope = territory.to_string();
-                let region_of = |t: &str| regions.get(t).cloned().unwrap_or_else(|| t.to_string());
-                let facts: Vec<_> = facts
-                    .into_iter()
-                    .filter(|f| {
-                        code_of
-                            .get(&f.organisation_id)
-                            .is_some_and(|c| crate::records::org_matches(c, &src.organisations))
-                    })
-                    .filter(|f| {
-                        scope == "MA"
-                            || f.territory_code
-                                .as_deref()
-                                .is_some_and(|t| t == scope || region_of(t) == scope)
-                    })
-                    .collect();
-                let org_code = |id: i64| code_of.get(&id).cloned().unwrap_or_default();
-                let territory_of = |t: Option<&str>| -> Option<String> {
-                    let t = t?;
-                    if scope == "MA" {
-                        Some(region_of(t))
-                    } else if children.iter().any(|c| c == t) {
-                        Some(t.to_string())
-                    } else {
-                        None
-                    }
+                orgs.sort();
+                orgs.dedup();
+                let qualifier = match vs.iter().map(|v| v.qualifier_rank).max() {
+                    Some(2) => Qualifier::About,
+                    Some(1) => Qualifier::AtLeast,
+                    _ => Qualifier::Exact,
                 };
-                let year: i64 = period
-                    .end()
-                    .get(0..4)
-                    .and_then(|y| y.parse().ok())
-                    .unwrap_or(0);
-                let (lines, people) =
-                    crate::records::count_people(&facts, &q.by, year, &org_code, &territory_of);
-                for (key, n) in lines {
+                ValueLine {
+                    dims,
+                    value: vs.iter().map(|v| v.value).sum(),
+                    qualifier,
+                    share: None,
+                    organisations: orgs,
+                }
+            };
+            let mut rows: Vec<ValueLine> = groups.into_iter().map(|(k, vs)| line(k, &vs)).collect();
+            // People counted from case records (each once), added to what partners report.
+            let aggregate_lines: f64 = rows.iter().map(|r| r.value).sum();
+            let mut from_records: Option<(i64, String)> = None;
+            if let Some(src) = crate::records::source(&ind.code) {
+                let services: Vec<&str> = src.services.iter().map(String::as_str).collect();
+                let org_ids: Option<Vec<i64>> = (!src.organisations.is_empty()).then(|| {
+                    org_list
+                        .iter()
+                        .filter(|o| {
+                            crate::records::org_matches(o.code.as_str(), &src.organisations)
+                        })
+                        .map(|o| o.id.0)
+                        .collect()
+                });
+                let (lines, people) = passerelle_store::casework::people_counts(
+                    &mut conn,
+                    &passerelle_store::casework::PeopleAsk {
+                        types: &services,
+                        start: period.start(),
+                        end: period.end(),
+                        organisations: org_ids.as_deref(),
+                        scope: territory.as_str(),
+                        by: &q.by,
+                        age_year: year,
+                    },
+                )
+                .await?;
+                for (values, n) in lines {
+                    let key: Vec<(String, String)> = q.by.iter().cloned().zip(values).collect();
                     match rows.iter_mut().find(|r| r.dims == key) {
                         Some(r) => {
                             r.value += n as f64;
@@ -558,76 +616,78 @@ impl Service {
                     from_records = Some((people, "records".into()));
                 }
             }
-        }
-        for r in &rows {
-            if r.organisations.len() > 1 && !by_org {
-                notes.push(format!(
-                    "{} reported by {} organisations ({}): summed; check for double counting",
-                    describe(&r.dims),
-                    r.organisations.len(),
-                    r.organisations.join(", ")
-                ));
-            }
-        }
-        let mut total = if !totals.is_empty() {
-            Some(line(Vec::new(), &totals))
-        } else if !rows.is_empty() && (by_territory || by_org) {
-            notes.push("total computed from the lines shown (no total was reported)".to_string());
-            let sum: Vec<&DataValue> = Vec::new();
-            let mut t = line(Vec::new(), &sum);
-            t.value = rows.iter().map(|r| r.value).sum();
-            Some(t)
-        } else {
-            None
-        };
-        if let Some((people, source)) = from_records {
-            match &mut total {
-                Some(t) if !totals.is_empty() => {
-                    t.value += people as f64;
-                    t.organisations.push(source);
-                }
-                _ => {
-                    let reported = if by_territory || by_org {
-                        aggregate_lines
-                    } else {
-                        0.0
-                    };
-                    total = Some(ValueLine {
-                        dims: Vec::new(),
-                        value: reported + people as f64,
-                        qualifier: Qualifier::Exact,
-                        share: None,
-                        organisations: vec![source],
-                    })
+            for r in &rows {
+                if r.organisations.len() > 1 && !by_org {
+                    notes.push(format!(
+                        "{} reported by {} organisations ({}): summed; check for double counting",
+                        describe(&r.dims),
+                        r.organisations.len(),
+                        r.organisations.join(", ")
+                    ));
                 }
             }
-        }
-        if let Some(t) = &total {
-            if t.value > 0.0 && ind.unit == "persons" {
-                for r in &mut rows {
-                    r.share = Some((r.value / t.value * 10000.0).round() / 100.0);
+            let mut total = if !totals.is_empty() {
+                Some(line(Vec::new(), &totals))
+            } else if !rows.is_empty() && (by_territory || by_org) {
+                notes.push(
+                    "total computed from the lines shown (no total was reported)".to_string(),
+                );
+                let mut t = line(Vec::new(), &[]);
+                t.value = rows.iter().map(|r| r.value).sum();
+                Some(t)
+            } else {
+                None
+            };
+            if let Some((people, source)) = from_records {
+                match &mut total {
+                    Some(t) if !totals.is_empty() => {
+                        t.value += people as f64;
+                        t.organisations.push(source);
+                    }
+                    _ => {
+                        let reported = if by_territory || by_org {
+                            aggregate_lines
+                        } else {
+                            0.0
+                        };
+                        total = Some(ValueLine {
+                            dims: Vec::new(),
+                            value: reported + people as f64,
+                            qualifier: Qualifier::Exact,
+                            share: None,
+                            organisations: vec![source],
+                        })
+                    }
                 }
             }
-            let parts: f64 = rows.iter().map(|r| r.value).sum();
-            if !rows.is_empty() && by_territory && parts < t.value {
-                notes.push(format!(
-                    "the lines sum to {parts}, the total is {}: {} not broken down",
-                    t.value,
-                    t.value - parts
-                ));
+            if let Some(t) = &total {
+                if t.value > 0.0 && ind.unit == "persons" {
+                    for r in &mut rows {
+                        r.share = Some((r.value / t.value * 10000.0).round() / 100.0);
+                    }
+                }
+                let parts: f64 = rows.iter().map(|r| r.value).sum();
+                if !rows.is_empty() && by_territory && parts < t.value {
+                    notes.push(format!(
+                        "the lines sum to {parts}, the total is {}: {} not broken down",
+                        t.value,
+                        t.value - parts
+                    ));
+                }
             }
+            tables.push(ValuesTable {
+                framework: ind.framework_code,
+                indicator: ind.code,
+                unit: ind.unit,
+                period: period.to_string(),
+                territory: territory.to_string(),
+                by: q.by.clone(),
+                rows,
+                total,
+                notes,
+            });
         }
-        Ok(ValuesTable {
-            framework: ind.framework_code,
-            indicator: ind.code,
-            unit: ind.unit,
-            period: period.to_string(),
-            territory: territory.to_string(),
-            by: q.by.clone(),
-            rows,
-            total,
-            notes,
-        })
+        Ok(tables)
     }
 }
 
@@ -680,6 +740,147 @@ impl ValuesTable {
             out.push('\n');
         }
         out
+    }
+}
+
+/// An indicator by two dimensions: rows × columns, with each row's and column's own
+/// figure (from the engine, so a person is still counted once) and the total.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pivot {
+    pub rows_dim: String,
+    pub cols_dim: String,
+    pub rows: Vec<String>,
+    pub cols: Vec<String>,
+    /// `cells[row][col]`; `None` where nothing was reported.
+    pub cells: Vec<Vec<Option<f64>>>,
+    pub row_totals: Vec<Option<f64>>,
+    pub col_totals: Vec<Option<f64>>,
+    pub total: Option<f64>,
+}
+
+impl Pivot {
+    /// Builds the pivot of a two-dimension table, with the margins from the same
+    /// question asked by each dimension alone.
+    pub fn from_tables(
+        both: &ValuesTable,
+        by_rows: &ValuesTable,
+        by_cols: &ValuesTable,
+    ) -> Option<Pivot> {
+        let [rows_dim, cols_dim] = both.by.as_slice() else {
+            return None;
+        };
+        let value_of =
+            |r: &ValueLine, d: &str| r.dims.iter().find(|(k, _)| k == d).map(|(_, v)| v.clone());
+        let mut rows: Vec<String> = both
+            .rows
+            .iter()
+            .filter_map(|r| value_of(r, rows_dim))
+            .collect();
+        rows.extend(by_rows.rows.iter().filter_map(|r| value_of(r, rows_dim)));
+        rows.sort();
+        rows.dedup();
+        let mut cols: Vec<String> = both
+            .rows
+            .iter()
+            .filter_map(|r| value_of(r, cols_dim))
+            .collect();
+        cols.extend(by_cols.rows.iter().filter_map(|r| value_of(r, cols_dim)));
+        cols.sort();
+        cols.dedup();
+        let cells = rows
+            .iter()
+            .map(|row| {
+                cols.iter()
+                    .map(|col| {
+                        both.rows
+                            .iter()
+                            .find(|r| {
+                                value_of(r, rows_dim).as_deref() == Some(row.as_str())
+                                    && value_of(r, cols_dim).as_deref() == Some(col.as_str())
+                            })
+                            .map(|r| r.value)
+                    })
+                    .collect()
+            })
+            .collect();
+        let margin = |table: &ValuesTable, dim: &str, keys: &[String]| -> Vec<Option<f64>> {
+            keys.iter()
+                .map(|k| {
+                    table
+                        .rows
+                        .iter()
+                        .find(|r| value_of(r, dim).as_deref() == Some(k.as_str()))
+                        .map(|r| r.value)
+                })
+                .collect()
+        };
+        Some(Pivot {
+            row_totals: margin(by_rows, rows_dim, &rows),
+            col_totals: margin(by_cols, cols_dim, &cols),
+            total: both.total.as_ref().map(|t| t.value),
+            rows_dim: rows_dim.clone(),
+            cols_dim: cols_dim.clone(),
+            rows,
+            cols,
+            cells,
+        })
+    }
+
+    /// CSV: the row dimension's column, one column per value of the column dimension,
+    /// then `total`; a last `total` row. An empty cell: nothing reported.
+    pub fn to_csv(&self) -> String {
+        let fmt = |v: &Option<f64>| match v {
+            Some(v) if v.fract() == 0.0 => format!("{}", *v as i64),
+            Some(v) => format!("{v}"),
+            None => String::new(),
+        };
+        let mut out = String::new();
+        let mut header = vec![csv_field(&format!("{}\\{}", self.rows_dim, self.cols_dim))];
+        header.extend(self.cols.iter().map(|c| csv_field(c)));
+        header.push("total".into());
+        out.push_str(&header.join(","));
+        out.push('\n');
+        for (i, row) in self.rows.iter().enumerate() {
+            let mut line = vec![csv_field(row)];
+            line.extend(self.cells[i].iter().map(fmt));
+            line.push(fmt(&self.row_totals[i]));
+            out.push_str(&line.join(","));
+            out.push('\n');
+        }
+        let mut last = vec!["total".to_string()];
+        last.extend(self.col_totals.iter().map(fmt));
+        last.push(fmt(&self.total));
+        out.push_str(&last.join(","));
+        out.push('\n');
+        out
+    }
+}
+
+impl Service {
+    /// An indicator by exactly two dimensions as a pivot (`by = [rows, columns]`),
+    /// with the table it comes from.
+    pub async fn indicator_pivot(
+        &self,
+        actor: Option<&Actor>,
+        q: &ValuesQuery,
+    ) -> Result<(ValuesTable, Pivot), ServiceError> {
+        if q.by.len() != 2 || q.by[0] == q.by[1] {
+            return Err(passerelle_domain::DomainError::with_value(
+                "by",
+                ErrorCode::UnknownValue,
+                q.by.join(","),
+            )
+            .into());
+        }
+        let both = self.indicator_values(actor, q).await?;
+        let one = |d: &String| ValuesQuery {
+            by: vec![d.clone()],
+            ..q.clone()
+        };
+        let by_rows = self.indicator_values(actor, &one(&q.by[0])).await?;
+        let by_cols = self.indicator_values(actor, &one(&q.by[1])).await?;
+        let pivot = Pivot::from_tables(&both, &by_rows, &by_cols).ok_or(ServiceError::NotFound)?;
+        Ok((both, pivot))
     }
 }
 

@@ -1096,62 +1096,155 @@ pub async fn service_events(
         .collect()
 }
 
-/// One person-level fact for the indicator engine: who received which service, their
-/// sex, birth year, nationality, status and territory. One row per (person, service
-/// type) in the period, so a person served twice counts once.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PersonFact {
-    pub person_id: i64,
-    pub service_type: String,
-    pub organisation_id: i64,
-    pub sex: String,
-    pub birth_year: Option<i64>,
-    pub nationality: Option<String>,
-    pub legal_status: Option<String>,
-    pub territory_code: Option<String>,
+/// What to count people over: services of `types` delivered in `[start, end]` (dates),
+/// by the organisations `organisations` (all when `None`), in `scope` (a territory
+/// code; `MA` for the whole country).
+pub struct PeopleAsk<'a> {
+    pub types: &'a [&'a str],
+    pub start: &'a str,
+    pub end: &'a str,
+    pub organisations: Option<&'a [i64]>,
+    pub scope: &'a str,
+    /// The dimensions of the lines, in order: `sex`, `age`, `status`, `nationality`,
+    /// `territory` (the regions for `MA`, else the scope's children), `organisation`.
+    pub by: &'a [String],
+    /// The year ages are counted at.
+    pub age_year: i64,
 }
 
-/// Distinct (person, service type, organisation) with the person's attributes, for
-/// services of the given types delivered in `[start, end]`.
-pub async fn person_facts(
+/// People served, each counted once however many services and organisations: one
+/// line per combination of the `by` dimensions (a person lacking one of them, say no
+/// birth year for `age`, is left out of the lines), and everyone. `count(distinct)`
+/// grouped in the database; the place is the service's, else the person's, mapped
+/// to its region through `territory.parent_code`.
+pub async fn people_counts(
     conn: &mut Conn,
-    types: &[&str],
-    start: &str,
-    end: &str,
-) -> Result<Vec<PersonFact>, StoreError> {
-    if types.is_empty() {
-        return Ok(Vec::new());
+    ask: &PeopleAsk<'_>,
+) -> Result<(Vec<(Vec<String>, i64)>, i64), StoreError> {
+    if ask.types.is_empty() {
+        return Ok((Vec::new(), 0));
     }
-    let placeholders = (3..3 + types.len())
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(",");
-    let sql = format!(
-        "select distinct coalesce(p.cluster_id, e.person_id) as person_id, e.service_type as service_type, e.organisation_id as organisation_id,
-           p.sex as sex, p.birth_year as birth_year, p.nationality as nationality, p.legal_status as legal_status,
-           coalesce(e.territory_code, p.territory_code) as territory_code
-         from service_event e join person p on p.person_id = e.person_id
-         where e.delivered_on >= $1 and e.delivered_on <= $2 and e.service_type in ({placeholders})"
+    let mut n = 3;
+    let mut list = |len: usize| {
+        let out: Vec<String> = (n..n + len).map(|i| format!("${i}")).collect();
+        n += len;
+        out.join(", ")
+    };
+    let types = list(ask.types.len());
+    let mut filter =
+        format!("e.delivered_on >= $1 and e.delivered_on <= $2 and e.service_type in ({types})");
+    if let Some(orgs) = ask.organisations {
+        if orgs.is_empty() {
+            return Ok((Vec::new(), 0));
+        }
+        filter.push_str(&format!(" and e.organisation_id in ({})", list(orgs.len())));
+    }
+    let national = ask.scope == "MA";
+    let scope = if national { String::new() } else { list(1) };
+    if !national {
+        filter.push_str(&format!(
+            " and (t.code = {scope} or (t.level = 'province' and t.parent_code = {scope}))"
+        ));
+    }
+    let status_case = {
+        let arms: String = passerelle_domain::casework::LegalStatus::ALL
+            .iter()
+            .map(|s| format!(" when '{}' then '{}'", s.as_str(), s.indicator_category()))
+            .collect();
+        format!("case p.legal_status{arms} end")
+    };
+    let mut exprs = Vec::new();
+    for d in ask.by {
+        exprs.push(match d.as_str() {
+            "sex" => "p.sex".to_string(),
+            "age" => format!(
+                "case when p.birth_year is null then null when {} - p.birth_year < 18 then 'minor' else 'adult' end",
+                ask.age_year
+            ),
+            "status" => status_case.clone(),
+            "nationality" => "p.nationality".to_string(),
+            "territory" if national => {
+                "case when t.level = 'province' then t.parent_code else t.code end".to_string()
+            }
+            "territory" => format!("case when t.parent_code = {scope} then t.code end"),
+            "organisation" => "o.code".to_string(),
+            _ => "null".to_string(),
+        });
+    }
+    let from = format!(
+        "from service_event e join person p on p.person_id = e.person_id
+         left join territory t on t.code = coalesce(e.territory_code, p.territory_code){}",
+        if ask.by.iter().any(|d| d == "organisation") {
+            " join organisation o on o.organisation_id = e.organisation_id"
+        } else {
+            ""
+        }
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(start).bind(end);
-    for t in types {
-        q = q.bind(*t);
+    let bind_all = |sql: String| {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(ask.start)
+            .bind(ask.end);
+        for t in ask.types {
+            q = q.bind(*t);
+        }
+        if let Some(orgs) = ask.organisations {
+            for o in orgs {
+                q = q.bind(*o);
+            }
+        }
+        if national { q } else { q.bind(ask.scope) }
+    };
+    // Registrations linked as one person (`passerelle people link`, supervisors'
+    // decisions) count once: their cluster id stands for all of them.
+    let clustered =
+        sqlx::query("select person_id from person where cluster_id is not null limit 1")
+            .fetch_optional(&mut *conn)
+            .await?
+            .is_some();
+    let who = if clustered {
+        "coalesce(p.cluster_id, e.person_id)"
+    } else {
+        "e.person_id"
+    };
+    // Everyone: for the whole country the services' index alone answers it (when no
+    // registrations are linked).
+    let total_sql = if national && !clustered {
+        format!("select count(distinct e.person_id) as n from service_event e where {filter}")
+    } else {
+        format!("select count(distinct {who}) as n {from} where {filter}")
+    };
+    let total: i64 = bind_all(total_sql)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
+    if ask.by.is_empty() || total == 0 {
+        return Ok((Vec::new(), total));
     }
-    let rows = q.fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(PersonFact {
-                person_id: r.try_get("person_id")?,
-                service_type: r.try_get("service_type")?,
-                organisation_id: r.try_get("organisation_id")?,
-                sex: r.try_get("sex")?,
-                birth_year: r.try_get("birth_year")?,
-                nationality: r.try_get("nationality")?,
-                legal_status: r.try_get("legal_status")?,
-                territory_code: r.try_get("territory_code")?,
-            })
-        })
-        .collect()
+    let columns: Vec<String> = exprs
+        .iter()
+        .enumerate()
+        .map(|(i, e)| format!("{e} as d{i}"))
+        .collect();
+    let positions: Vec<String> = (1..=exprs.len()).map(|i| i.to_string()).collect();
+    let sql = format!(
+        "select {}, count(distinct {who}) as n {from} where {filter} group by {}",
+        columns.join(", "),
+        positions.join(", ")
+    );
+    let rows = bind_all(sql).fetch_all(&mut *conn).await?;
+    let mut lines = Vec::new();
+    for r in &rows {
+        let key: Option<Vec<String>> = (0..exprs.len())
+            .map(|i| r.try_get::<Option<String>, _>(i))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .collect();
+        if let Some(key) = key {
+            lines.push((key, r.try_get("n")?));
+        }
+    }
+    lines.sort();
+    Ok((lines, total))
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -181,39 +181,115 @@ pub async fn repeated_totals(
     Ok(groups)
 }
 
-/// The values of one indicator for one period with the given statuses, in the given
-/// territories only: what the engine reads for one line of a dashboard.
-pub async fn for_indicator_in(
-    conn: &mut Conn,
-    indicator: &str,
-    period: &str,
-    statuses: &[&str],
-    territories: &[String],
-) -> Result<Vec<DataValue>, StoreError> {
-    if territories.is_empty() || statuses.is_empty() {
+/// One cell of the engine's grid: the values of one indicator at one territory for one
+/// disaggregation cell (and one organisation when asked), summed in the database.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridCell {
+    pub indicator_code: String,
+    pub territory_code: String,
+    /// The reporting organisation, only when the grid is broken down by it.
+    pub organisation_code: Option<String>,
+    pub cells: String,
+    pub value: f64,
+    /// The organisations summed, in code order.
+    pub organisations: Vec<String>,
+    /// The loosest qualifier among the values summed: 0 exact, 1 at least, 2 about.
+    pub qualifier_rank: i64,
+}
+
+/// What the engine asks for: some indicators, one period, the territories of the
+/// lines and of the total, and the disaggregation dimensions of the lines.
+pub struct GridAsk<'a> {
+    pub indicators: &'a [String],
+    pub period: &'a str,
+    pub statuses: &'a [&'a str],
+    pub territories: &'a [String],
+    /// Dimension codes the lines are broken down by (besides territory and
+    /// organisation); the totals (`cells = ''`) always come too.
+    pub dimensions: &'a [&'a str],
+    pub by_organisation: bool,
+}
+
+/// The grid in one grouped query: for each indicator, territory and cell (the total
+/// `''`, or a cell over exactly `dimensions`), the values summed over the reporting
+/// organisations, with their list and loosest qualifier. The database does the
+/// grouping, so what crosses the wire is one row per line of the answer.
+pub async fn grid(conn: &mut Conn, ask: &GridAsk<'_>) -> Result<Vec<GridCell>, StoreError> {
+    if ask.indicators.is_empty() || ask.territories.is_empty() || ask.statuses.is_empty() {
         return Ok(Vec::new());
     }
     // Placeholders are numbered, never values: the text holds no input.
-    let status_list: Vec<String> = (0..statuses.len()).map(|i| format!("${}", i + 3)).collect();
-    let territory_list: Vec<String> = (0..territories.len())
-        .map(|i| format!("${}", i + 3 + statuses.len()))
-        .collect();
+    let mut n = 1;
+    let mut list = |len: usize| {
+        let out: Vec<String> = (n..n + len).map(|i| format!("${i}")).collect();
+        n += len;
+        out.join(", ")
+    };
+    let period = list(1);
+    let indicators = list(ask.indicators.len());
+    let statuses = list(ask.statuses.len());
+    let territories = list(ask.territories.len());
+    let mut dims: Vec<&str> = ask.dimensions.to_vec();
+    dims.sort_unstable();
+    let pattern = dims
+        .iter()
+        .map(|d| format!("{d}=%"))
+        .collect::<Vec<_>>()
+        .join(";");
+    let cells_filter = if dims.is_empty() {
+        "cells = ''".to_string()
+    } else {
+        // `cells` is canonical (`sex=F;status=refugee`, dimensions in code order), so a
+        // cell over exactly these dimensions matches the pattern and has as many `;`.
+        let (p, k) = (list(1), list(1));
+        format!(
+            "(cells = '' or (cells like {p} and length(cells) - length(replace(cells, ';', '')) = {k}))"
+        )
+    };
+    let (org, group_org) = if ask.by_organisation {
+        ("organisation_code", ", organisation_code")
+    } else {
+        ("''", "")
+    };
     let sql = format!(
-        "select {COLUMNS} from data_value where indicator_code = $1 and period = $2 and status in ({}) and territory_code in ({})",
-        status_list.join(", "),
-        territory_list.join(", ")
+        "select indicator_code, territory_code, {org} as org, cells, sum(value) as value,
+           string_agg(organisation_code, ',' order by organisation_code) as orgs,
+           cast(max(case qualifier when 'about' then 2 when 'at_least' then 1 else 0 end) as bigint) as q
+         from data_value
+         where period = {period} and indicator_code in ({indicators}) and status in ({statuses})
+           and territory_code in ({territories}) and {cells_filter}
+         group by indicator_code, territory_code{group_org}, cells
+         order by indicator_code, territory_code, org, cells"
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(indicator)
-        .bind(period);
-    for s in statuses {
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ask.period);
+    for i in ask.indicators {
+        q = q.bind(i.as_str());
+    }
+    for s in ask.statuses {
         q = q.bind(*s);
     }
-    for t in territories {
+    for t in ask.territories {
         q = q.bind(t.as_str());
     }
+    if !dims.is_empty() {
+        q = q.bind(pattern).bind(dims.len() as i64 - 1);
+    }
     let rows = q.fetch_all(&mut *conn).await?;
-    rows.iter().map(from_row).collect()
+    rows.iter()
+        .map(|r| {
+            let org: String = r.try_get("org")?;
+            let orgs: String = r.try_get("orgs")?;
+            Ok(GridCell {
+                indicator_code: r.try_get("indicator_code")?,
+                territory_code: r.try_get("territory_code")?,
+                organisation_code: Some(org).filter(|o| !o.is_empty()),
+                cells: r.try_get("cells")?,
+                value: r.try_get("value")?,
+                organisations: orgs.split(',').map(str::to_string).collect(),
+                qualifier_rank: r.try_get("q")?,
+            })
+        })
+        .collect()
 }
 
 /// The columns `from_row` reads.

@@ -52,6 +52,34 @@ pub fn bars(rows: &[(String, f64, String)], rtl: bool, title: &str) -> String {
     svg
 }
 
+/// A single stacked bar of (class, count) segments, in order from the start side
+/// (the right on right-to-left pages); each segment's colour comes from the stylesheet
+/// (`.seg-achieved`, `.seg-in_progress`…), never from inline style, which the
+/// Content-Security-Policy forbids.
+pub fn stacked(segments: &[(&str, usize)], rtl: bool, title: &str) -> String {
+    let total: usize = segments.iter().map(|(_, n)| n).sum();
+    if total == 0 {
+        return String::new();
+    }
+    let (width, height) = (240.0, 14.0);
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="stacked" viewBox="0 0 {width} {height}" role="img" aria-label="{}" direction="ltr">"#,
+        esc(title)
+    );
+    let mut at = 0.0;
+    for (class, n) in segments.iter().filter(|(_, n)| *n > 0) {
+        let w = *n as f64 / total as f64 * width;
+        let x = if rtl { width - at - w } else { at };
+        svg.push_str(&format!(
+            r#"<rect class="seg-{}" x="{x:.1}" y="0" width="{w:.1}" height="{height}"/>"#,
+            esc(class)
+        ));
+        at += w;
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +96,26 @@ mod tests {
         let rtl = bars(&rows, true, "COVID");
         assert!(rtl.contains(r#"x="80.0" y="8" width="350.0""#), "{rtl}");
         assert_eq!(bars(&[], false, "x"), "");
+    }
+
+    #[test]
+    fn a_stacked_bar_splits_its_width_and_mirrors() {
+        let ltr = stacked(
+            &[("achieved", 1), ("in_progress", 3), ("not_started", 0)],
+            false,
+            "t",
+        );
+        assert!(
+            ltr.contains(r#"class="seg-achieved" x="0.0" y="0" width="60.0""#),
+            "{ltr}"
+        );
+        assert!(
+            ltr.contains(r#"class="seg-in_progress" x="60.0" y="0" width="180.0""#),
+            "{ltr}"
+        );
+        assert!(!ltr.contains("not_started"));
+        let rtl = stacked(&[("achieved", 1), ("in_progress", 3)], true, "t");
+        assert!(rtl.contains(r#"class="seg-achieved" x="180.0""#), "{rtl}");
+        assert_eq!(stacked(&[("achieved", 0)], false, "t"), "");
     }
 }

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/frameworks", get(frameworks))
         .route("/frameworks/{code}", get(framework))
         .route("/indicators/{code}", get(indicator))
+        .route("/indicators/{code}/pivot.csv", get(indicator_pivot_csv))
         .route("/reporting", get(reporting_overview))
         .route(
             "/reporting/{dataset}/{org}/{period}",
@@ -816,6 +817,9 @@ struct IndicatorRow {
     /// Progress towards the target, 0–100 for the meter, and its sentence.
     meter: Option<i64>,
     progress: String,
+    /// `achieved`, `on_track` or `behind` (direction-aware), and its words.
+    band: String,
+    band_label: String,
 }
 
 struct NodeRow {
@@ -825,6 +829,11 @@ struct NodeRow {
     depth: usize,
     links: Vec<String>,
     indicators: Vec<IndicatorRow>,
+    /// The node's own status (`achieved`, `in_progress`, `not_started`) and its words.
+    status: Option<(String, String)>,
+    /// For a node with children: where its actions stand, in words and as a bar.
+    actions: String,
+    actions_bar: String,
 }
 
 #[derive(Template)]
@@ -938,6 +947,19 @@ async fn framework(
                 let meter = found
                     .and_then(|x| x.progress)
                     .map(|f| (f * 100.0).round().clamp(0.0, 100.0) as i64);
+                let band = found
+                    .and_then(|x| x.progress)
+                    .map(|f| {
+                        passerelle_domain::framework::ProgressBand::of(f)
+                            .as_str()
+                            .to_string()
+                    })
+                    .unwrap_or_default();
+                let band_label = if band.is_empty() {
+                    String::new()
+                } else {
+                    i18n::t(l, &format!("monitoring-band-{band}"))
+                };
                 let progress = found
                     .and_then(|x| x.progress.map(|f| (f, x.target.clone())))
                     .map(|(f, target)| {
@@ -973,9 +995,51 @@ async fn framework(
                     latest,
                     meter,
                     progress,
+                    band,
+                    band_label,
                 }
             })
             .collect();
+        let st = view.statuses.iter().find(|x| x.node == n.code);
+        let status = st.and_then(|x| x.own).map(|s| {
+            (
+                s.as_str().to_string(),
+                i18n::t(l, &format!("monitoring-status-{}", s.as_str())),
+            )
+        });
+        let (actions, actions_bar) = match st {
+            Some(x) if x.actions.iter().any(|(_, n)| *n > 0) || x.unmeasured > 0 => {
+                let mut parts: Vec<String> = x
+                    .actions
+                    .iter()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(s, n)| {
+                        i18n::t_args(
+                            l,
+                            &format!("monitoring-actions-{}", s.as_str()),
+                            &[("count", n.to_string().as_str())],
+                        )
+                    })
+                    .collect();
+                if x.unmeasured > 0 {
+                    parts.push(i18n::t_args(
+                        l,
+                        "monitoring-actions-unmeasured",
+                        &[("count", x.unmeasured.to_string().as_str())],
+                    ));
+                }
+                let text = parts.join(" · ");
+                let segments: Vec<(&str, usize)> = x
+                    .actions
+                    .iter()
+                    .map(|(s, n)| (s.as_str(), *n))
+                    .chain(std::iter::once(("unmeasured", x.unmeasured)))
+                    .collect();
+                let bar = crate::chart::stacked(&segments, l == Locale::Ar, &text);
+                (text, bar)
+            }
+            _ => (String::new(), String::new()),
+        };
         nodes.push(NodeRow {
             code: n.code.clone(),
             level: level_title(&n.level),
@@ -983,6 +1047,9 @@ async fn framework(
             depth: depth.min(5),
             links: n.contributes_to.clone(),
             indicators,
+            status,
+            actions,
+            actions_bar,
         });
     }
     let page = FrameworkPage {
@@ -1031,12 +1098,27 @@ struct IndicatorPage {
     notes: Vec<String>,
     csv_link: String,
     error: Option<String>,
+    /// The columns' dimension of a pivot (`by=territory,sex`), empty otherwise.
+    cols_choices: Vec<(&'static str, String, bool)>,
+    pivot: Option<PivotView>,
+}
+
+/// A pivot as the page shows it: labels and formatted numbers.
+struct PivotView {
+    corner: String,
+    cols: Vec<String>,
+    rows: Vec<(String, Vec<String>, String)>,
+    col_totals: Vec<String>,
+    total: String,
+    csv_link: String,
 }
 
 #[derive(Deserialize)]
 struct IndicatorQuery {
     period: Option<String>,
     by: Option<String>,
+    /// The pivot's column dimension from the form; `by=a,b` says the same.
+    cols: Option<String>,
     territory: Option<String>,
 }
 
@@ -1055,15 +1137,28 @@ async fn indicator(
         .filter(|p| periods.contains(p))
         .or_else(|| periods.first().cloned())
         .unwrap_or_default();
-    let by =
+    let requested =
         q.by.clone()
             .unwrap_or_else(|| ind.dimensions.first().cloned().unwrap_or_default());
+    let (by, cols) = match requested.split_once(',') {
+        Some((a, b)) => (a.trim().to_string(), b.trim().to_string()),
+        None => (
+            requested.trim().to_string(),
+            q.cols.clone().unwrap_or_default().trim().to_string(),
+        ),
+    };
+    let cols = if cols == by || by.is_empty() {
+        String::new()
+    } else {
+        cols
+    };
     let territory = q
         .territory
         .clone()
         .filter(|t| !t.trim().is_empty())
         .unwrap_or_else(|| "MA".into());
     let mut by_choices = vec![("", i18n::t(l, "values-total"), by.is_empty())];
+    let mut cols_choices = vec![("", i18n::t(l, "monitoring-no-columns"), cols.is_empty())];
     for d in [
         "territory",
         "organisation",
@@ -1075,6 +1170,7 @@ async fn indicator(
     ] {
         if d == "territory" || d == "organisation" || ind.dimensions.iter().any(|x| x == d) {
             by_choices.push((d, i18n::t(l, &format!("dim-{d}")), by == d));
+            cols_choices.push((d, i18n::t(l, &format!("dim-{d}")), cols == d));
         }
     }
     let mut page = IndicatorPage {
@@ -1099,9 +1195,14 @@ async fn indicator(
         notes: Vec::new(),
         csv_link: String::new(),
         error: None,
+        cols_choices,
+        pivot: None,
     };
     if period.is_empty() {
         return Ok(render_page(&page));
+    }
+    if !cols.is_empty() {
+        return indicator_pivot_page(&s, &ctx, page, &period, &territory, [by, cols]).await;
     }
     let query = passerelle_service::values::ValuesQuery {
         indicator: ind.code.clone(),
@@ -1245,6 +1346,153 @@ async fn indicator(
         .finish();
     page.csv_link = format!("/api/v1/indicators/{}/values?{by_q}", ind.code);
     Ok(render_page(&page))
+}
+
+/// Labels for the values of a dimension, in the reader's language.
+async fn dimension_labels(
+    s: &AppState,
+    l: Locale,
+    territory: &str,
+) -> Result<impl Fn(&str, &str) -> String, WebError> {
+    let regions = s.svc.territories(None).await?;
+    let mut names: std::collections::HashMap<String, String> = regions
+        .iter()
+        .map(|t| (t.code.to_string(), territory_name(t, l).to_string()))
+        .collect();
+    if let Ok(code) = TerritoryCode::parse(territory) {
+        for t in s.svc.territories(Some(&code)).await? {
+            names.insert(t.code.to_string(), territory_name(&t, l).to_string());
+        }
+    }
+    Ok(move |dim: &str, value: &str| match dim {
+        "territory" => names
+            .get(value)
+            .cloned()
+            .unwrap_or_else(|| value.to_string()),
+        "organisation" => value.to_string(),
+        d => {
+            let key = format!("dim-{d}-{value}");
+            let t = i18n::t(l, &key);
+            if t == key { value.to_string() } else { t }
+        }
+    })
+}
+
+/// The indicator page with a pivot: rows × columns, each row's and column's own
+/// figure, the total, and its CSV.
+async fn indicator_pivot_page(
+    s: &AppState,
+    ctx: &Ctx,
+    mut page: IndicatorPage,
+    period: &str,
+    territory: &str,
+    [rows_dim, cols_dim]: [String; 2],
+) -> Result<Response, WebError> {
+    let l = ctx.locale;
+    let query = passerelle_service::values::ValuesQuery {
+        indicator: page.code.clone(),
+        period: period.to_string(),
+        territory: Some(territory.to_string()),
+        by: vec![rows_dim.clone(), cols_dim.clone()],
+        include_submitted: false,
+    };
+    let (table, pivot) = match s.svc.indicator_pivot(Some(ctx.actor()?), &query).await {
+        Ok(x) => x,
+        Err(ServiceError::Invalid(errors)) => {
+            page.error = errors.first().map(|e| {
+                format!(
+                    "{} — {}",
+                    i18n::t(l, &format!("field-{}", e.field)),
+                    crate::error::field_message(e, l)
+                )
+            });
+            return Ok(render_form_page(&page, true));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let label = dimension_labels(s, l, &table.territory).await?;
+    let num = |v: &Option<f64>| match v {
+        Some(v) => number(l, *v),
+        None => "—".to_string(),
+    };
+    let csv_q: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("period", period)
+        .append_pair("territory", &table.territory)
+        .append_pair("by", &format!("{rows_dim},{cols_dim}"))
+        .finish();
+    page.dim_label = i18n::t(l, &format!("dim-{rows_dim}"));
+    page.caption = format!(
+        "{} — {} — {} × {}",
+        page.title,
+        period,
+        i18n::t(l, &format!("dim-{rows_dim}")),
+        i18n::t(l, &format!("dim-{cols_dim}"))
+    );
+    page.notes = table.notes.clone();
+    page.pivot = Some(PivotView {
+        corner: format!(
+            "{} \\ {}",
+            i18n::t(l, &format!("dim-{rows_dim}")),
+            i18n::t(l, &format!("dim-{cols_dim}"))
+        ),
+        cols: pivot.cols.iter().map(|c| label(&cols_dim, c)).collect(),
+        rows: pivot
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                (
+                    label(&rows_dim, r),
+                    pivot.cells[i].iter().map(num).collect(),
+                    num(&pivot.row_totals[i]),
+                )
+            })
+            .collect(),
+        col_totals: pivot.col_totals.iter().map(num).collect(),
+        total: num(&pivot.total),
+        csv_link: format!("/indicators/{}/pivot.csv?{csv_q}", page.code),
+    });
+    Ok(render_page(&page))
+}
+
+/// The pivot as CSV (codes, not labels, so it reads back into a spreadsheet or a script).
+async fn indicator_pivot_csv(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<IndicatorQuery>,
+) -> Result<Response, WebError> {
+    let by: Vec<String> =
+        q.by.unwrap_or_default()
+            .split(',')
+            .map(|d| d.trim().to_string())
+            .filter(|d| !d.is_empty())
+            .collect();
+    let query = passerelle_service::values::ValuesQuery {
+        indicator: code.clone(),
+        period: q.period.unwrap_or_default(),
+        territory: q.territory,
+        by,
+        include_submitted: false,
+    };
+    let (table, pivot) = s.svc.indicator_pivot(Some(ctx.actor()?), &query).await?;
+    let disposition = format!(
+        "attachment; filename=\"{}-{}-{}.csv\"",
+        table.indicator,
+        table.period.replace('/', "_"),
+        table.by.join("-")
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        pivot.to_csv(),
+    )
+        .into_response())
 }
 
 struct ReportingRow {

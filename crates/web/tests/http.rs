@@ -146,6 +146,8 @@ const PW: &str = passerelle_service::demo::DEMO_PASSWORD;
 
 #[path = "http/casework.rs"]
 mod casework;
+#[path = "http/monitoring.rs"]
+mod monitoring;
 
 #[path = "http/exchange.rs"]
 mod exchange;

@@ -1,0 +1,40 @@
+# لوحات القيادة حسب عقدة الإطار والجدول المتقاطع (issue #3).
+monitoring-status-achieved = منجز
+monitoring-status-in_progress = قيد الإنجاز
+monitoring-status-not_started = لم يبدأ
+monitoring-band-achieved = الهدف محقق
+monitoring-band-on_track = في الطريق الصحيح
+monitoring-band-behind = متأخر
+monitoring-actions-achieved = { $count ->
+    [zero] لا إجراء منجز
+    [one] إجراء واحد منجز
+    [two] إجراءان منجزان
+    [few] { $count } إجراءات منجزة
+    [many] { $count } إجراءً منجزًا
+   *[other] { $count } إجراء منجز
+}
+monitoring-actions-in_progress = { $count ->
+    [zero] لا إجراء قيد الإنجاز
+    [one] إجراء واحد قيد الإنجاز
+    [two] إجراءان قيد الإنجاز
+    [few] { $count } إجراءات قيد الإنجاز
+    [many] { $count } إجراءً قيد الإنجاز
+   *[other] { $count } إجراء قيد الإنجاز
+}
+monitoring-actions-not_started = { $count ->
+    [zero] لا إجراء لم يبدأ
+    [one] إجراء واحد لم يبدأ
+    [two] إجراءان لم يبدآ
+    [few] { $count } إجراءات لم تبدأ
+    [many] { $count } إجراءً لم يبدأ
+   *[other] { $count } إجراء لم يبدأ
+}
+monitoring-actions-unmeasured = { $count ->
+    [one] إجراء واحد بلا مؤشر
+    [two] إجراءان بلا مؤشر
+    [few] { $count } إجراءات بلا مؤشر
+   *[other] { $count } إجراء بلا مؤشر
+}
+monitoring-columns = الأعمدة (جدول متقاطع)
+monitoring-no-columns = بدون
+monitoring-pivot-csv = تنزيل الجدول المتقاطع (CSV)
