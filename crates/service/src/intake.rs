@@ -307,6 +307,9 @@ impl Service {
             )
             .into());
         };
+        // The contact and the message are personal data: sealed at rest like case work's.
+        let contact = self.cipher.seal(&contact);
+        let message = (!message.is_empty()).then(|| self.cipher.seal(message));
         let mut tx = self.store.begin().await?;
         let org = orgs::by_code(&mut tx, &org_code)
             .await?
@@ -322,7 +325,7 @@ impl Service {
                 preferred_language: (!language.is_empty()).then_some(language.as_str()),
                 help_category: (!category.is_empty()).then_some(category),
                 service_code: (!service.is_empty()).then_some(service.as_str()),
-                message: (!message.is_empty()).then_some(message),
+                message: message.as_deref(),
             },
         )
         .await?;
@@ -345,6 +348,22 @@ impl Service {
         })
     }
 
+    /// Opens a request's sealed contact and message (rows written before they were
+    /// sealed are shown as stored).
+    fn open_intake(&self, mut r: IntakeRequest) -> IntakeRequest {
+        r.contact = self.open_sealed(&r.contact);
+        r.message = r.message.as_deref().map(|m| self.open_sealed(m));
+        r
+    }
+
+    fn open_sealed(&self, v: &str) -> String {
+        if v.starts_with("v1:") {
+            self.cipher.open(v).unwrap_or_default()
+        } else {
+            v.to_string()
+        }
+    }
+
     /// The actor's organisation's intake requests. The read is audited.
     pub async fn intake_queue(
         &self,
@@ -353,7 +372,11 @@ impl Service {
     ) -> Result<Vec<IntakeRequest>, ServiceError> {
         decide(actor, Action::ViewIntake(actor.user.organisation_id))?;
         let mut tx = self.store.begin().await?;
-        let list = store::intake_for_org(&mut tx, actor.user.organisation_id).await?;
+        let list: Vec<IntakeRequest> = store::intake_for_org(&mut tx, actor.user.organisation_id)
+            .await?
+            .into_iter()
+            .map(|r| self.open_intake(r))
+            .collect();
         let ids: Vec<i64> = list.iter().map(|r| r.id).collect();
         audit::append(
             &mut tx,
@@ -398,7 +421,7 @@ impl Service {
         )
         .await?;
         tx.commit().await?;
-        Ok(req)
+        Ok(self.open_intake(req))
     }
 
     /// Takes a new request: the actor will call back.

@@ -176,7 +176,7 @@ async fn the_portal_needs_no_login_and_speaks_three_languages() {
 #[tokio::test]
 async fn the_contact_form_refuses_bad_input_beside_each_field_and_queues_a_good_request() {
     for backend in testing::backends() {
-        let (app, _) = demo_app(backend).await;
+        let (app, store) = demo_app(backend).await;
         let mut c = Client::new(app.clone());
         let good = contact_fields(&mut c, "fr").await;
 
@@ -294,6 +294,19 @@ async fn the_contact_form_refuses_bad_input_beside_each_field_and_queues_a_good_
         let q = worker.get("/intake").await;
         assert_eq!(q.status, StatusCode::OK);
         assert!(q.body.contains("Awa") && q.body.contains("+212 6 12 34 56 78"));
+        // The contact is sealed at rest: the database holds no phone number in clear.
+        let mut conn = store.conn().await.unwrap();
+        let stored: Vec<String> = sqlx::query_scalar("select contact from intake_request")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+        drop(conn);
+        assert!(
+            stored
+                .iter()
+                .all(|c| c.starts_with("v1:") && !c.contains('+')),
+            "{stored:?}"
+        );
         assert_eq!(
             q.body.matches("class=\"card intake ").count(),
             1,
