@@ -11,6 +11,7 @@
 use crate::access::{self, Action, CaseAccess, CaseScope, decide};
 use crate::auth::Actor;
 use crate::error::ServiceError;
+use crate::reporting::user_name;
 use crate::{Service, audit_row};
 use passerelle_domain::casework::case::{CaseTransition, StepStatus, is_service_type};
 use passerelle_domain::casework::form::{Answers, FormIssue};
@@ -458,14 +459,6 @@ async fn org_name(conn: &mut Conn, id: i64) -> String {
         .unwrap_or_default()
 }
 
-async fn user_name(conn: &mut Conn, id: Option<i64>) -> Option<String> {
-    users::get(conn, UserId(id?))
-        .await
-        .ok()
-        .flatten()
-        .map(|u| u.display_name)
-}
-
 fn display_name(p: &PersonRow) -> String {
     let latin = format!("{} {}", p.given_name, p.family_name.to_uppercase());
     let latin = latin.trim();
@@ -753,11 +746,17 @@ impl Service {
         }
         scored.sort_by(|a, b| b.1.total_cmp(&a.1));
         let my_org = actor.user.organisation_id.0;
-        let referred: Vec<i64> = cw::referrals(conn, ReferralScope::To(my_org))
-            .await?
-            .into_iter()
-            .map(|r| r.person_id)
-            .collect();
+        // People referred to the actor's organisation are visible too; their list is only
+        // read when a candidate belongs to another organisation.
+        let referred: Vec<i64> = if scored.iter().any(|s| s.2.organisation_id != my_org) {
+            cw::referrals(conn, ReferralScope::To(my_org))
+                .await?
+                .into_iter()
+                .map(|r| r.person_id)
+                .collect()
+        } else {
+            Vec::new()
+        };
         for (probability, weight, p, why) in scored {
             if p.organisation_id == my_org || referred.contains(&p.id) {
                 if result.matches.len() < 10 {
@@ -790,19 +789,7 @@ impl Service {
     ) -> Result<i64, CaseworkError> {
         let org = actor.user.organisation_id;
         decide(actor, Action::WorkCases(org))?;
-        let mut valid = input
-            .validate(&today(), country_known)
-            .map_err(CaseworkError::Invalid)?;
-        if let Some(t) = valid.territory.clone() {
-            let territory = self.resolve_territory(&t).await.map_err(|_| {
-                CaseworkError::Invalid(vec![DomainError::with_value(
-                    "territory",
-                    ErrorCode::UnknownTerritory,
-                    t,
-                )])
-            })?;
-            valid.territory = Some(territory.code.as_str().to_string());
-        }
+        let valid = self.validate_person(input).await?;
         let consents = parse_consents(consents)?;
         if !consents
             .iter()
@@ -867,6 +854,24 @@ impl Service {
         .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Checks a registration form and resolves its territory to an official code.
+    async fn validate_person(&self, input: &PersonInput) -> Result<ValidPerson, CaseworkError> {
+        let mut valid = input
+            .validate(&today(), country_known)
+            .map_err(CaseworkError::Invalid)?;
+        if let Some(t) = valid.territory.clone() {
+            let territory = self.resolve_territory(&t).await.map_err(|_| {
+                CaseworkError::Invalid(vec![DomainError::with_value(
+                    "territory",
+                    ErrorCode::UnknownTerritory,
+                    t,
+                )])
+            })?;
+            valid.territory = Some(territory.code.as_str().to_string());
+        }
+        Ok(valid)
     }
 
     /// Loads an existing registry without the search before create (migrating an
@@ -1128,19 +1133,7 @@ impl Service {
         version: i64,
         op: &str,
     ) -> Result<(), CaseworkError> {
-        let mut valid = input
-            .validate(&today(), country_known)
-            .map_err(CaseworkError::Invalid)?;
-        if let Some(t) = valid.territory.clone() {
-            let territory = self.resolve_territory(&t).await.map_err(|_| {
-                CaseworkError::Invalid(vec![DomainError::with_value(
-                    "territory",
-                    ErrorCode::UnknownTerritory,
-                    t,
-                )])
-            })?;
-            valid.territory = Some(territory.code.as_str().to_string());
-        }
+        let valid = self.validate_person(input).await?;
         let mut tx = self.store.begin().await?;
         let current = cw::person(&mut tx, id)
             .await?

@@ -410,7 +410,11 @@ impl Service {
     }
 }
 
-async fn user_name(conn: &mut passerelle_store::Conn, id: Option<i64>) -> Option<String> {
+/// A user's display name, when the id names one (for "by whom" lines).
+pub(crate) async fn user_name(
+    conn: &mut passerelle_store::Conn,
+    id: Option<i64>,
+) -> Option<String> {
     users::get(conn, passerelle_domain::UserId(id?))
         .await
         .ok()

@@ -720,16 +720,6 @@ impl CasePage {
     fn close_reasons(&self) -> Vec<&'static str> {
         CloseReason::ALL.iter().map(|r| r.as_str()).collect()
     }
-    fn service_label(
-        &self,
-        code: &str,
-        name: &Option<(String, Option<String>, Option<String>)>,
-    ) -> String {
-        match name {
-            Some((fr, ar, en)) => self.p.pick(fr, ar, en).to_string(),
-            None => self.p.label("cw-service", code),
-        }
-    }
     fn section_title(&self, code: &str) -> String {
         self.c
             .form
@@ -1000,16 +990,6 @@ struct ReferralsPage {
 impl ReferralsPage {
     fn service_types(&self) -> Vec<&'static str> {
         SERVICE_TYPES.to_vec()
-    }
-    fn service_label(
-        &self,
-        code: &str,
-        name: &Option<(String, Option<String>, Option<String>)>,
-    ) -> String {
-        match name {
-            Some((fr, ar, en)) => self.p.pick(fr, ar, en).to_string(),
-            None => self.p.label("cw-service", code),
-        }
     }
 }
 

@@ -156,6 +156,19 @@ impl Page {
         self.t(&format!("org-kind-{}", kind.as_str()))
     }
 
+    /// A referral's service: a directory service's name in the reader's language, or
+    /// the label of a service type.
+    pub fn service_label(
+        &self,
+        code: &str,
+        name: &Option<(String, Option<String>, Option<String>)>,
+    ) -> String {
+        match name {
+            Some((fr, ar, en)) => self.pick(fr, ar, en).to_string(),
+            None => self.label("cw-service", code),
+        }
+    }
+
     /// A name in the reader's language, French when missing.
     pub fn pick<'a>(&self, fr: &'a str, ar: &'a Option<String>, en: &'a Option<String>) -> &'a str {
         match self.locale {
