@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod casework;
 pub mod directory;
+pub mod disclosure;
 pub mod error;
 pub mod exchange;
 pub mod framework;

@@ -15,7 +15,28 @@ pub struct Config {
     pub server: Server,
     pub database: Database,
     pub security: Security,
+    pub publication: Publication,
     pub log: Log,
+}
+
+/// Statistical confidentiality of published figures: the smallest count of people
+/// shown to each audience (a figure below it, and any figure that would reveal it,
+/// is withheld and marked).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Publication {
+    pub public_threshold: u32,
+    pub partners_threshold: u32,
+}
+
+impl Default for Publication {
+    fn default() -> Self {
+        let p = passerelle_domain::disclosure::Policy::default();
+        Publication {
+            public_threshold: p.public,
+            partners_threshold: p.partners,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -145,6 +166,10 @@ impl Config {
             field_key: self.field_key()?,
             contact_max_per_window: self.security.contact_max_per_window,
             contact_window_seconds: self.security.contact_window_seconds,
+            disclosure: passerelle_domain::disclosure::Policy {
+                public: self.publication.public_threshold,
+                partners: self.publication.partners_threshold,
+            },
             ..Default::default()
         })
     }

@@ -297,6 +297,10 @@ enum IndicatorCommand {
         /// Count submitted values too, not only approved ones.
         #[arg(long)]
         include_submitted: bool,
+        /// Who the figures are for: `public` and `partners` withhold counts of fewer
+        /// than the configured threshold of people (5 by default) and their complements.
+        #[arg(long, default_value = "internal", value_parser = ["internal", "partners", "public"])]
+        audience: String,
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
     },
@@ -807,6 +811,7 @@ async fn run(cli: Cli) -> Result<()> {
                     territory,
                     by,
                     include_submitted,
+                    audience,
                     format,
                 },
         } => {
@@ -817,6 +822,8 @@ async fn run(cli: Cli) -> Result<()> {
                 territory,
                 by,
                 include_submitted,
+                audience: passerelle_domain::disclosure::Audience::parse(&audience)
+                    .unwrap_or_default(),
             };
             let table = svc.indicator_values(None, &q).await.map_err(describe)?;
             match format {

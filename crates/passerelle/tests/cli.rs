@@ -505,6 +505,31 @@ fn data_import_and_indicator_values_reproduce_the_report() {
             csv,
             "territory,value\nMA-01,50\nMA-04,9\nMA-06,216\nMA-07,7\nMA-09,7\nMA-11,296\n,585\n"
         );
+        // For the public, with a threshold of 10 set by the operator: the three small
+        // regions are withheld (three together cannot be recomputed from the total).
+        let o = passerelle(
+            &[
+                "indicator",
+                "values",
+                "--indicator",
+                "SNIA-P3-COVID",
+                "--period",
+                "2020",
+                "--by",
+                "territory",
+                "--audience",
+                "public",
+                "--database-url",
+                &url,
+            ],
+            &[("PASSERELLE__PUBLICATION__PUBLIC_THRESHOLD", "10")],
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout),
+            "territory,value,note\nMA-01,50,\nMA-04,,withheld\nMA-06,216,\nMA-07,,withheld\nMA-09,,withheld\nMA-11,296,\n,585,\n",
+            "{}",
+            text(&o)
+        );
         let o = passerelle(
             &[
                 "indicator",

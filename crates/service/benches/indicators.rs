@@ -494,6 +494,7 @@ async fn main() {
                     territory: None,
                     by: vec!["territory".into(), "sex".into()],
                     include_submitted: false,
+                    audience: Default::default(),
                 };
                 let one = Instant::now();
                 let table = svc.indicator_values(None, &q).await.expect("values");

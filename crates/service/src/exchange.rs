@@ -1389,6 +1389,7 @@ impl Service {
                         territory: Some(territory.clone()),
                         by: Vec::new(),
                         include_submitted: false,
+                        audience: Default::default(),
                     };
                     if let Some(t) = self.indicator_values(actor, &q).await?.total {
                         rows.push(json!([d, p, o, number(t.value)]));

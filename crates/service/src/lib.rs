@@ -51,6 +51,8 @@ pub struct ServiceConfig {
     /// "ask to be contacted"), whatever their outcome.
     pub contact_max_per_window: u32,
     pub contact_window_seconds: u64,
+    /// The smallest count of people each audience may see in published figures.
+    pub disclosure: passerelle_domain::disclosure::Policy,
 }
 
 impl Default for ServiceConfig {
@@ -63,6 +65,7 @@ impl Default for ServiceConfig {
             field_key: crypto::FieldKey::random(),
             contact_max_per_window: 5,
             contact_window_seconds: 3600,
+            disclosure: Default::default(),
         }
     }
 }

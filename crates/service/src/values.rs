@@ -10,6 +10,7 @@ use crate::access::{Action, decide};
 use crate::auth::Actor;
 use crate::error::ServiceError;
 use crate::{Service, audit_row};
+use passerelle_domain::disclosure::{self, Audience};
 use passerelle_domain::values::{self as dv, Qualifier, RowIssue, ValueRow};
 use passerelle_domain::{ErrorCode, OrgCode, Period, TerritoryCode};
 use passerelle_store::frameworks::{self, IndicatorRef};
@@ -57,6 +58,9 @@ pub struct ValuesQuery {
     pub by: Vec<String>,
     /// Count submitted values too, not only approved ones.
     pub include_submitted: bool,
+    /// Who the figures are for: small counts of people are withheld for the public
+    /// and partners (`passerelle_domain::disclosure`). Internal by default.
+    pub audience: Audience,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -71,6 +75,18 @@ pub struct ValueLine {
     pub share: Option<f64>,
     /// The organisations whose reports this line sums.
     pub organisations: Vec<String>,
+    /// Withheld for the audience (too few people, or protecting such a cell): the
+    /// value serialises as `null`, the share is gone.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub withheld: bool,
+}
+
+impl ValueLine {
+    fn withhold(&mut self) {
+        self.withheld = true;
+        self.value = f64::NAN;
+        self.share = None;
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -401,10 +417,13 @@ impl Service {
             by: q.by.clone(),
             include_submitted: q.include_submitted,
         };
-        self.compute_values(vec![ind], &ask)
+        let mut table = self
+            .compute_values(vec![ind], &ask)
             .await?
             .pop()
-            .ok_or(ServiceError::NotFound)
+            .ok_or(ServiceError::NotFound)?;
+        table.withhold(self.config.disclosure.threshold(q.audience));
+        Ok(table)
     }
 
     /// Every indicator of a framework for one period and territory, broken down the
@@ -562,6 +581,7 @@ impl Service {
                     qualifier,
                     share: None,
                     organisations: orgs,
+                    withheld: false,
                 }
             };
             let mut rows: Vec<ValueLine> = groups.into_iter().map(|(k, vs)| line(k, &vs)).collect();
@@ -605,6 +625,7 @@ impl Service {
                             qualifier: Qualifier::Exact,
                             share: None,
                             organisations: vec!["records".into()],
+                            withheld: false,
                         }),
                     }
                 }
@@ -656,6 +677,7 @@ impl Service {
                             qualifier: Qualifier::Exact,
                             share: None,
                             organisations: vec![source],
+                            withheld: false,
                         })
                     }
                 }
@@ -714,10 +736,61 @@ fn describe(dims: &[(String, String)]) -> String {
 impl ValuesTable {
     /// CSV: the dimension columns, then `value`; a last total row with empty
     /// dimension cells.
+    /// Withholds the lines (and the total) that count fewer than `threshold` people,
+    /// and those that would let a reader recompute one (complementary suppression:
+    /// the total and the margins of the other dimensions count as published). A
+    /// note says how many; notes that add up lines are dropped. Returns the number
+    /// withheld. Units other than people are left as they are.
+    pub fn withhold(&mut self, threshold: u32) -> usize {
+        if threshold <= 1 || !disclosure::unit_is_protected(&self.unit) {
+            return 0;
+        }
+        let lines: Vec<(Vec<(String, String)>, f64)> = self
+            .rows
+            .iter()
+            .map(|r| (r.dims.clone(), r.value))
+            .collect();
+        let total = self
+            .total
+            .as_ref()
+            .map(|t| t.value)
+            .unwrap_or_else(|| lines.iter().map(|(_, v)| v).sum());
+        let (values, constraints, mut fixed) = disclosure::crossed_table(&lines, total);
+        if self.total.is_none() {
+            // Not shown here, so nothing to withhold; a reader may know it from elsewhere.
+            fixed[lines.len()] = true;
+        }
+        let states = disclosure::protect(&values, &constraints, &fixed, threshold);
+        let mut n = 0;
+        for (r, st) in self.rows.iter_mut().zip(&states) {
+            if st.withheld() {
+                r.withhold();
+                n += 1;
+            }
+        }
+        if let Some(t) = &mut self.total
+            && states[lines.len()].withheld()
+        {
+            t.withhold();
+            n += 1;
+        }
+        if n > 0 {
+            self.notes
+                .retain(|note| !note.starts_with("the lines sum to"));
+            self.notes.push(format!(
+                "{n} figure(s) withheld: fewer than {threshold} people, or protecting such a figure"
+            ));
+        }
+        n
+    }
+
     pub fn to_csv(&self) -> String {
         let mut out = String::new();
         let mut header: Vec<&str> = self.by.iter().map(String::as_str).collect();
         header.push("value");
+        if self.rows.iter().chain(&self.total).any(|r| r.withheld) {
+            header.push("note");
+        }
         out.push_str(&header.join(","));
         out.push('\n');
         let fmt = |v: f64| {
@@ -727,15 +800,25 @@ impl ValuesTable {
                 format!("{v}")
             }
         };
+        let marked = self.rows.iter().chain(&self.total).any(|r| r.withheld);
+        let value = |r: &ValueLine| {
+            if r.withheld {
+                ",withheld".to_string()
+            } else if marked {
+                format!("{},", fmt(r.value))
+            } else {
+                fmt(r.value)
+            }
+        };
         for r in &self.rows {
             let mut cells: Vec<String> = r.dims.iter().map(|(_, v)| csv_field(v)).collect();
-            cells.push(fmt(r.value));
+            cells.push(value(r));
             out.push_str(&cells.join(","));
             out.push('\n');
         }
         if let Some(t) = &self.total {
             let mut cells = vec![String::new(); self.by.len()];
-            cells.push(fmt(t.value));
+            cells.push(value(t));
             out.push_str(&cells.join(","));
             out.push('\n');
         }
@@ -756,6 +839,10 @@ pub struct Pivot {
     pub row_totals: Vec<Option<f64>>,
     pub col_totals: Vec<Option<f64>>,
     pub total: Option<f64>,
+    /// Positions withheld for the audience, as `(row, col)`: `col == cols.len()` is a
+    /// row's total, `row == rows.len()` a column's, both the grand total.
+    #[serde(skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub withheld: std::collections::BTreeSet<(usize, usize)>,
 }
 
 impl Pivot {
@@ -823,17 +910,90 @@ impl Pivot {
             rows,
             cols,
             cells,
+            withheld: Default::default(),
         })
     }
 
+    /// The figure at `(row, col)`, margins included (see [`Pivot::withheld`]).
+    pub fn at(&self, row: usize, col: usize) -> Option<f64> {
+        let (nr, nc) = (self.rows.len(), self.cols.len());
+        match (row == nr, col == nc) {
+            (false, false) => self
+                .cells
+                .get(row)
+                .and_then(|r| r.get(col))
+                .copied()
+                .flatten(),
+            (false, true) => self.row_totals.get(row).copied().flatten(),
+            (true, false) => self.col_totals.get(col).copied().flatten(),
+            (true, true) => self.total,
+        }
+    }
+
+    fn clear(&mut self, row: usize, col: usize) {
+        let (nr, nc) = (self.rows.len(), self.cols.len());
+        let slot = match (row == nr, col == nc) {
+            (false, false) => &mut self.cells[row][col],
+            (false, true) => &mut self.row_totals[row],
+            (true, false) => &mut self.col_totals[col],
+            (true, true) => &mut self.total,
+        };
+        *slot = None;
+        self.withheld.insert((row, col));
+    }
+
+    /// Withholds small counts of people and their complements, margins included:
+    /// each row's cells sum to its total, each column's to its, the margins to the
+    /// grand total. Nothing reported counts as zero (a reader may assume it).
+    /// Returns the number withheld.
+    pub fn withhold(&mut self, threshold: u32, unit: &str) -> usize {
+        if threshold <= 1 || !disclosure::unit_is_protected(unit) {
+            return 0;
+        }
+        let (nr, nc) = (self.rows.len(), self.cols.len());
+        let index = |r: usize, c: usize| r * (nc + 1) + c;
+        let mut values = Vec::with_capacity((nr + 1) * (nc + 1));
+        for r in 0..=nr {
+            for c in 0..=nc {
+                values.push(self.at(r, c).unwrap_or(0.0));
+            }
+        }
+        let mut constraints = Vec::new();
+        for r in 0..=nr {
+            constraints.push(disclosure::Constraint {
+                total: index(r, nc),
+                parts: (0..nc).map(|c| index(r, c)).collect(),
+            });
+        }
+        for c in 0..=nc {
+            constraints.push(disclosure::Constraint {
+                total: index(nr, c),
+                parts: (0..nr).map(|r| index(r, c)).collect(),
+            });
+        }
+        let states = disclosure::protect(&values, &constraints, &[], threshold);
+        let mut n = 0;
+        for r in 0..=nr {
+            for c in 0..=nc {
+                if states[index(r, c)].withheld() {
+                    self.clear(r, c);
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+
     /// CSV: the row dimension's column, one column per value of the column dimension,
-    /// then `total`; a last `total` row. An empty cell: nothing reported.
+    /// then `total`; a last `total` row. An empty cell: nothing reported; `x`: withheld.
     pub fn to_csv(&self) -> String {
-        let fmt = |v: &Option<f64>| match v {
-            Some(v) if v.fract() == 0.0 => format!("{}", *v as i64),
+        let fmt = |r: usize, c: usize| match self.at(r, c) {
+            _ if self.withheld.contains(&(r, c)) => "x".to_string(),
+            Some(v) if v.fract() == 0.0 => format!("{}", v as i64),
             Some(v) => format!("{v}"),
             None => String::new(),
         };
+        let (nr, nc) = (self.rows.len(), self.cols.len());
         let mut out = String::new();
         let mut header = vec![csv_field(&format!("{}\\{}", self.rows_dim, self.cols_dim))];
         header.extend(self.cols.iter().map(|c| csv_field(c)));
@@ -842,14 +1002,12 @@ impl Pivot {
         out.push('\n');
         for (i, row) in self.rows.iter().enumerate() {
             let mut line = vec![csv_field(row)];
-            line.extend(self.cells[i].iter().map(fmt));
-            line.push(fmt(&self.row_totals[i]));
+            line.extend((0..=nc).map(|c| fmt(i, c)));
             out.push_str(&line.join(","));
             out.push('\n');
         }
         let mut last = vec!["total".to_string()];
-        last.extend(self.col_totals.iter().map(fmt));
-        last.push(fmt(&self.total));
+        last.extend((0..=nc).map(|c| fmt(nr, c)));
         out.push_str(&last.join(","));
         out.push('\n');
         out
@@ -872,14 +1030,53 @@ impl Service {
             )
             .into());
         }
-        let both = self.indicator_values(actor, q).await?;
+        // Computed whole, then protected as one table (cells and margins together).
+        let internal = ValuesQuery {
+            audience: Audience::Internal,
+            ..q.clone()
+        };
+        let mut both = self.indicator_values(actor, &internal).await?;
         let one = |d: &String| ValuesQuery {
             by: vec![d.clone()],
-            ..q.clone()
+            ..internal.clone()
         };
         let by_rows = self.indicator_values(actor, &one(&q.by[0])).await?;
         let by_cols = self.indicator_values(actor, &one(&q.by[1])).await?;
-        let pivot = Pivot::from_tables(&both, &by_rows, &by_cols).ok_or(ServiceError::NotFound)?;
+        let mut pivot =
+            Pivot::from_tables(&both, &by_rows, &by_cols).ok_or(ServiceError::NotFound)?;
+        let n = pivot.withhold(self.config.disclosure.threshold(q.audience), &both.unit);
+        if n > 0 {
+            // The flat table says the same as the pivot.
+            let (rd, cd) = (&q.by[0], &q.by[1]);
+            let position = |line: &ValueLine, dim: &str, keys: &[String]| {
+                line.dims
+                    .iter()
+                    .find(|(k, _)| k == dim)
+                    .and_then(|(_, v)| keys.iter().position(|x| x == v))
+            };
+            for line in &mut both.rows {
+                if let (Some(r), Some(c)) = (
+                    position(line, rd, &pivot.rows),
+                    position(line, cd, &pivot.cols),
+                ) && pivot.withheld.contains(&(r, c))
+                {
+                    line.withhold();
+                }
+            }
+            if let Some(t) = &mut both.total
+                && pivot
+                    .withheld
+                    .contains(&(pivot.rows.len(), pivot.cols.len()))
+            {
+                t.withhold();
+            }
+            both.notes
+                .retain(|note| !note.starts_with("the lines sum to"));
+            both.notes.push(format!(
+                "{n} figure(s) withheld: fewer than {} people, or protecting such a figure",
+                self.config.disclosure.threshold(q.audience)
+            ));
+        }
         Ok((both, pivot))
     }
 }
@@ -1008,6 +1205,7 @@ impl Service {
                 territory: territory.map(str::to_string),
                 by: Vec::new(),
                 include_submitted: false,
+                audience: Default::default(),
             };
             if let Some(total) = self.indicator_values(actor, &q).await?.total {
                 series.push((period.clone(), total.value));

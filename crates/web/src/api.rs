@@ -444,6 +444,10 @@ pub struct ValuesParams {
     pub format: Option<String>,
     /// Count submitted values too, not only approved ones.
     pub include_submitted: Option<bool>,
+    /// `internal` (default), `partners` or `public`: for the last two, counts of fewer
+    /// people than the configured threshold (5 by default), and the figures that would
+    /// reveal them, are withheld (`value: null, withheld: true`).
+    pub audience: Option<String>,
 }
 
 /// An indicator's values for a period and territory, broken down by dimensions. Shares are recomputed.
@@ -470,6 +474,7 @@ async fn indicator_values(
             .map(str::to_string)
             .collect(),
         include_submitted: p.include_submitted.unwrap_or(false),
+        audience: crate::pages::audience(p.audience.as_deref())?,
     };
     let table = s.svc.indicator_values(Some(ctx.actor()?), &q).await?;
     let hxl_or_xlsx = matches!(p.format.as_deref(), Some("hxl") | Some("xlsx"));

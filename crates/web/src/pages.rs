@@ -12,6 +12,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use passerelle_domain::disclosure::Audience;
 use passerelle_domain::{DomainError, ErrorCode, Locale, OrgKind, Role, TerritoryCode};
 use passerelle_service::reference::territory_name;
 use passerelle_service::{NewOrgInput, NewUserInput, ServiceError};
@@ -1101,6 +1102,9 @@ struct IndicatorPage {
     /// The columns' dimension of a pivot (`by=territory,sex`), empty otherwise.
     cols_choices: Vec<(&'static str, String, bool)>,
     pivot: Option<PivotView>,
+    audience_choices: Vec<(&'static str, String, bool)>,
+    /// Some figures are withheld for the chosen audience: the legend shows.
+    withheld: bool,
 }
 
 /// A pivot as the page shows it: labels and formatted numbers.
@@ -1120,6 +1124,23 @@ struct IndicatorQuery {
     /// The pivot's column dimension from the form; `by=a,b` says the same.
     cols: Option<String>,
     territory: Option<String>,
+    /// `internal` (default), `partners`, `public`: who the figures are for.
+    audience: Option<String>,
+}
+
+/// The audience a query asks for; an unknown one is a field error.
+pub(crate) fn audience(v: Option<&str>) -> Result<Audience, WebError> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(Audience::Internal),
+        Some(v) => Audience::parse(v).ok_or_else(|| {
+            ServiceError::from(passerelle_domain::DomainError::with_value(
+                "audience",
+                ErrorCode::UnknownValue,
+                v,
+            ))
+            .into()
+        }),
+    }
 }
 
 async fn indicator(
@@ -1130,6 +1151,7 @@ async fn indicator(
 ) -> Result<Response, WebError> {
     let actor = ctx.actor()?;
     let l = ctx.locale;
+    let audience = audience(q.audience.as_deref())?;
     let (ind, periods) = s.svc.indicator_overview(Some(actor), &code).await?;
     let period = q
         .period
@@ -1197,12 +1219,24 @@ async fn indicator(
         error: None,
         cols_choices,
         pivot: None,
+        audience_choices: [Audience::Internal, Audience::Partners, Audience::Public]
+            .into_iter()
+            .map(|a| {
+                (
+                    a.as_str(),
+                    i18n::t(l, &format!("audience-{}", a.as_str())),
+                    a == audience,
+                )
+            })
+            .collect(),
+        withheld: false,
     };
     if period.is_empty() {
         return Ok(render_page(&page));
     }
     if !cols.is_empty() {
-        return indicator_pivot_page(&s, &ctx, page, &period, &territory, [by, cols]).await;
+        return indicator_pivot_page(&s, &ctx, page, &period, &territory, [by, cols], audience)
+            .await;
     }
     let query = passerelle_service::values::ValuesQuery {
         indicator: ind.code.clone(),
@@ -1214,6 +1248,7 @@ async fn indicator(
             vec![by.clone()]
         },
         include_submitted: false,
+        audience,
     };
     let table = match s.svc.indicator_values(Some(actor), &query).await {
         Ok(t) => t,
@@ -1265,6 +1300,15 @@ async fn indicator(
             ),
         }
     };
+    let withheld_mark = i18n::t(l, "values-withheld-mark");
+    let fmt = |line: &passerelle_service::values::ValueLine| {
+        if line.withheld {
+            withheld_mark.clone()
+        } else {
+            fmt(line.value, line.qualifier)
+        }
+    };
+    page.withheld = table.rows.iter().chain(&table.total).any(|r| r.withheld);
     let mut chart_rows = Vec::new();
     for r in &table.rows {
         let label = r
@@ -1273,8 +1317,10 @@ async fn indicator(
             .map(|(d, v)| label_of(d, v))
             .collect::<Vec<_>>()
             .join(" · ");
-        let value = fmt(r.value, r.qualifier);
-        chart_rows.push((label.clone(), r.value, value.clone()));
+        let value = fmt(r);
+        if !r.withheld {
+            chart_rows.push((label.clone(), r.value, value.clone()));
+        }
         page.rows.push(ValueRowView {
             drill: r
                 .dims
@@ -1298,7 +1344,7 @@ async fn indicator(
     page.total = table.total.as_ref().map(|t| ValueRowView {
         label: String::new(),
         drill: None,
-        value: fmt(t.value, t.qualifier),
+        value: fmt(t),
         share: String::new(),
         orgs: sources(l, &t.organisations),
     });
@@ -1343,6 +1389,7 @@ async fn indicator(
         .append_pair("period", &period)
         .append_pair("territory", &table.territory)
         .append_pair("by", &by)
+        .append_pair("audience", audience.as_str())
         .finish();
     page.csv_link = format!("/api/v1/indicators/{}/values?{by_q}", ind.code);
     Ok(render_page(&page))
@@ -1387,6 +1434,7 @@ async fn indicator_pivot_page(
     period: &str,
     territory: &str,
     [rows_dim, cols_dim]: [String; 2],
+    audience: Audience,
 ) -> Result<Response, WebError> {
     let l = ctx.locale;
     let query = passerelle_service::values::ValuesQuery {
@@ -1395,6 +1443,7 @@ async fn indicator_pivot_page(
         territory: Some(territory.to_string()),
         by: vec![rows_dim.clone(), cols_dim.clone()],
         include_submitted: false,
+        audience,
     };
     let (table, pivot) = match s.svc.indicator_pivot(Some(ctx.actor()?), &query).await {
         Ok(x) => x,
@@ -1411,14 +1460,23 @@ async fn indicator_pivot_page(
         Err(e) => return Err(e.into()),
     };
     let label = dimension_labels(s, l, &table.territory).await?;
-    let num = |v: &Option<f64>| match v {
-        Some(v) => number(l, *v),
-        None => "—".to_string(),
+    let withheld_mark = i18n::t(l, "values-withheld-mark");
+    let num = |r: usize, c: usize| {
+        if pivot.withheld.contains(&(r, c)) {
+            return withheld_mark.clone();
+        }
+        match pivot.at(r, c) {
+            Some(v) => number(l, v),
+            None => "—".to_string(),
+        }
     };
+    page.withheld = !pivot.withheld.is_empty();
+    let (nr, nc) = (pivot.rows.len(), pivot.cols.len());
     let csv_q: String = form_urlencoded::Serializer::new(String::new())
         .append_pair("period", period)
         .append_pair("territory", &table.territory)
         .append_pair("by", &format!("{rows_dim},{cols_dim}"))
+        .append_pair("audience", audience.as_str())
         .finish();
     page.dim_label = i18n::t(l, &format!("dim-{rows_dim}"));
     page.caption = format!(
@@ -1443,13 +1501,13 @@ async fn indicator_pivot_page(
             .map(|(i, r)| {
                 (
                     label(&rows_dim, r),
-                    pivot.cells[i].iter().map(num).collect(),
-                    num(&pivot.row_totals[i]),
+                    (0..nc).map(|c| num(i, c)).collect(),
+                    num(i, nc),
                 )
             })
             .collect(),
-        col_totals: pivot.col_totals.iter().map(num).collect(),
-        total: num(&pivot.total),
+        col_totals: (0..nc).map(|c| num(nr, c)).collect(),
+        total: num(nr, nc),
         csv_link: format!("/indicators/{}/pivot.csv?{csv_q}", page.code),
     });
     Ok(render_page(&page))
@@ -1474,6 +1532,7 @@ async fn indicator_pivot_csv(
         territory: q.territory,
         by,
         include_submitted: false,
+        audience: audience(q.audience.as_deref())?,
     };
     let (table, pivot) = s.svc.indicator_pivot(Some(ctx.actor()?), &query).await?;
     let disposition = format!(

@@ -83,7 +83,7 @@ pub fn rows(t: &ValuesTable, start: &str, end: &str) -> (Vec<Vec<String>>, Vec<u
     let mut out = vec![header, tags];
     let mut push = |dims_of: &[(String, String)],
                     territory: String,
-                    value: f64,
+                    value: Option<f64>,
                     qualifier: &str,
                     share: Option<f64>| {
         let mut row = vec![
@@ -102,7 +102,7 @@ pub fn rows(t: &ValuesTable, start: &str, end: &str) -> (Vec<Vec<String>>, Vec<u
                     .unwrap_or_default(),
             );
         }
-        row.push(number(value));
+        row.push(value.map(number).unwrap_or_default());
         row.push(qualifier.to_string());
         row.push(share.map(number).unwrap_or_default());
         row.push(t.unit.clone());
@@ -112,8 +112,12 @@ pub fn rows(t: &ValuesTable, start: &str, end: &str) -> (Vec<Vec<String>>, Vec<u
         push(
             &r.dims,
             line_territory(&r.dims),
-            r.value,
-            r.qualifier.as_str(),
+            (!r.withheld).then_some(r.value),
+            if r.withheld {
+                "withheld"
+            } else {
+                r.qualifier.as_str()
+            },
             r.share,
         );
     }
@@ -121,8 +125,12 @@ pub fn rows(t: &ValuesTable, start: &str, end: &str) -> (Vec<Vec<String>>, Vec<u
         push(
             &[],
             t.territory.clone(),
-            total.value,
-            total.qualifier.as_str(),
+            (!total.withheld).then_some(total.value),
+            if total.withheld {
+                "withheld"
+            } else {
+                total.qualifier.as_str()
+            },
             None,
         );
     }
@@ -159,6 +167,7 @@ mod tests {
             qualifier: Qualifier::Exact,
             share: Some(50.0),
             organisations: vec!["EN".into()],
+            withheld: false,
         };
         let t = ValuesTable {
             framework: "SNIA".into(),

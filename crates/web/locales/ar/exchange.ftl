@@ -71,3 +71,12 @@ exchange-mapping-invalid = { $count ->
 }
 values-download-xlsx = تحميل بصيغة XLSX
 values-download-hxl = تحميل مع وسوم HXL (CSV)
+
+# النشر: السر الإحصائي
+audience-label = النشر
+audience-internal = استعمال داخلي (كل الأرقام)
+audience-partners = الشركاء (الأعداد الصغيرة محجوبة)
+audience-public = العموم (الأعداد الصغيرة محجوبة)
+field-audience = النشر
+values-withheld-mark = ×
+values-withheld-legend = × : رقم محجوب (السر الإحصائي): عدد أشخاص أقل من عتبة النشر، أو محجوب حتى لا يمكن استنتاج رقم من هذا النوع انطلاقا من المجاميع.

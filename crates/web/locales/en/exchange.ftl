@@ -61,3 +61,12 @@ exchange-mapping-invalid = { $count ->
 }
 values-download-xlsx = Download as XLSX
 values-download-hxl = Download with HXL hashtags (CSV)
+
+# Publication: statistical disclosure control
+audience-label = Publication
+audience-internal = Internal use (every figure)
+audience-partners = Partners (small counts withheld)
+audience-public = Public (small counts withheld)
+field-audience = Publication
+values-withheld-mark = ×
+values-withheld-legend = × : figure withheld (statistical confidentiality): fewer people than the publication threshold, or withheld so that such a figure cannot be recomputed from the totals.

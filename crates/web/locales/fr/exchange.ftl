@@ -67,3 +67,12 @@ exchange-mapping-invalid = { $count ->
 }
 values-download-xlsx = Télécharger en XLSX
 values-download-hxl = Télécharger avec étiquettes HXL (CSV)
+
+# Publication : secret statistique
+audience-label = Publication
+audience-internal = Usage interne (tous les chiffres)
+audience-partners = Partenaires (petits effectifs masqués)
+audience-public = Public (petits effectifs masqués)
+field-audience = Publication
+values-withheld-mark = ×
+values-withheld-legend = × : chiffre masqué (secret statistique) : moins de personnes que le seuil de publication, ou masqué pour qu'un tel chiffre ne puisse pas être recalculé à partir des totaux.

@@ -137,6 +137,81 @@ async fn an_indicator_pivots_by_region_and_sex_with_its_csv() {
 }
 
 #[tokio::test]
+async fn public_figures_withhold_small_counts_and_their_complements() {
+    for backend in testing::backends() {
+        let (app, _) = demo_app(backend).await;
+        let mut sec = Client::new(app.clone());
+        sec.login("secretariat", PW).await;
+        import(
+            &mut sec,
+            "indicator,period,territory,organisation,value,sex\n\
+             SNIA-P7-ANAPEC-INSCRITS,2022,MA,ANAPEC,80,\n\
+             SNIA-P7-ANAPEC-INSCRITS,2022,MA,ANAPEC,28,F\n\
+             SNIA-P7-ANAPEC-INSCRITS,2022,MA,ANAPEC,52,M\n\
+             SNIA-P7-ANAPEC-INSCRITS,2022,MA-04,ANAPEC,30,\n\
+             SNIA-P7-ANAPEC-INSCRITS,2022,MA-04,ANAPEC,3,F\n\
+             SNIA-P7-ANAPEC-INSCRITS,2022,MA-04,ANAPEC,27,M\n\
+             SNIA-P7-ANAPEC-INSCRITS,2022,MA-06,ANAPEC,50,\n\
+             SNIA-P7-ANAPEC-INSCRITS,2022,MA-06,ANAPEC,25,F\n\
+             SNIA-P7-ANAPEC-INSCRITS,2022,MA-06,ANAPEC,25,M\n",
+        )
+        .await;
+        let base = "/indicators/SNIA-P7-ANAPEC-INSCRITS/pivot.csv?period=2022&territory=MA&by=territory,sex";
+        // Inside, every figure.
+        let internal = sec.get(base).await;
+        assert!(internal.body.contains("MA-04,3,27,30"), "{}", internal.body);
+        // For the public: 3 is below 5; 27 would give it away from 30, and the F and
+        // M columns' totals give away the Casablanca-Settat cells: all four withheld,
+        // the margins stay.
+        let public = sec.get(&format!("{base}&audience=public")).await;
+        assert_eq!(
+            public.body, "territory\\sex,F,M,total\nMA-04,x,x,30\nMA-06,x,x,50\ntotal,28,52,80\n",
+            "{backend:?}"
+        );
+
+        // The values API: the small line and its complement are null and marked.
+        let json = sec
+            .get("/api/v1/indicators/SNIA-P7-ANAPEC-INSCRITS/values?period=2022&territory=MA-04&by=sex&audience=public")
+            .await;
+        assert_eq!(json.status, StatusCode::OK, "{}", json.body);
+        let v: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+        let rows = v["rows"].as_array().unwrap();
+        assert!(
+            rows.iter()
+                .all(|r| r["value"].is_null() && r["withheld"] == true && r["share"].is_null()),
+            "{rows:?}"
+        );
+        assert_eq!(v["total"]["value"], 30.0);
+        let csv = sec
+            .get("/api/v1/indicators/SNIA-P7-ANAPEC-INSCRITS/values?period=2022&territory=MA-04&by=sex&audience=public&format=csv")
+            .await;
+        assert_eq!(csv.body, "sex,value,note\nF,,withheld\nM,,withheld\n,30,\n");
+        let hxl = sec
+            .get("/api/v1/indicators/SNIA-P7-ANAPEC-INSCRITS/values?period=2022&territory=MA-04&by=sex&audience=partners&format=hxl")
+            .await;
+        assert!(
+            !hxl.body.contains(",3,") && hxl.body.contains("withheld"),
+            "{}",
+            hxl.body
+        );
+
+        // The page marks them and explains the mark, in French and Arabic.
+        let page = sec
+            .get("/indicators/SNIA-P7-ANAPEC-INSCRITS?period=2022&by=territory,sex&audience=public")
+            .await;
+        assert!(page.body.contains("<td>×</td>") && page.body.contains("secret statistique"));
+        assert!(!page.body.contains("<td>3</td>"));
+
+        // An unknown audience is a field error, not a silent default.
+        let bad = sec
+            .get("/api/v1/indicators/SNIA-P7-ANAPEC-INSCRITS/values?period=2022&audience=everyone")
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        assert!(bad.body.contains("audience"), "{}", bad.body);
+    }
+}
+
+#[tokio::test]
 async fn people_from_records_count_once_by_every_dimension() {
     for backend in testing::backends() {
         let (app, store) = demo_app(backend).await;
