@@ -7,6 +7,11 @@
 //! (`store::casework::people_counts`: `count(distinct person_id)` grouped by the
 //! dimensions) and adds them to what partners report, so a dashboard shows a service
 //! the moment it is recorded, with no rebuild job.
+//!
+//! Knowledge-gain indicators (AMUDDU OI1-2, OI2-2) come from group activities instead:
+//! trainings of professionals with entry and exit test scores, attached to a node of
+//! the framework ([`activity_source`]). Their value is the participants' mean exit
+//! score, with the entry score and the gain beside it.
 
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -15,9 +20,17 @@ pub const SOURCES_JSON: &str = include_str!("../../../data/frameworks/record-sou
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct RecordSource {
+    #[serde(default)]
     pub services: Vec<String>,
     #[serde(default)]
     pub organisations: Vec<String>,
+    /// Group activity kinds with test scores (knowledge gain).
+    #[serde(default)]
+    pub activities: Vec<String>,
+    /// Framework nodes the activities must be attached to (a node covers the nodes
+    /// under it: `OI1` covers `OI1-2`, `A01` covers `A01 05`).
+    #[serde(default)]
+    pub nodes: Vec<String>,
 }
 
 /// The record source of an indicator, if it has one.
@@ -32,7 +45,28 @@ pub fn source(indicator: &str) -> Option<RecordSource> {
                 .collect()
         })
         .get(indicator)
+        .filter(|s| !s.services.is_empty())
         .cloned()
+}
+
+/// The group activities an indicator's knowledge gain is measured on, if any.
+pub fn activity_source(indicator: &str) -> Option<RecordSource> {
+    let all: HashMap<String, serde_json::Value> =
+        serde_json::from_str(SOURCES_JSON).unwrap_or_default();
+    all.get(indicator)
+        .and_then(|v| serde_json::from_value::<RecordSource>(v.clone()).ok())
+        .filter(|s| !s.activities.is_empty())
+}
+
+/// Whether an activity attached to `node` serves one of `wanted` (or a node under it).
+pub fn node_matches(node: &str, wanted: &[String]) -> bool {
+    wanted.is_empty()
+        || wanted.iter().any(|w| {
+            node == w
+                || node
+                    .strip_prefix(w.as_str())
+                    .is_some_and(|r| r.starts_with([' ', '-', '.']))
+        })
 }
 
 /// Whether an organisation code is one of `wanted` or a branch of one (`EN-RABAT` for `EN`).
@@ -54,5 +88,10 @@ mod tests {
     fn sources_and_branches() {
         assert!(org_matches("EN-RABAT", &["EN".into()]) && !org_matches("ENABEL", &["EN".into()]));
         assert!(source("SNIA-P7-ANAPEC-ATELIERS").is_some());
+        assert!(source("OI1-2").is_none() && activity_source("OI1-2").is_some());
+        assert!(activity_source("OI1-1").is_none());
+        let nodes = ["OI1".to_string(), "A01".to_string()];
+        assert!(node_matches("OI1-2", &nodes) && node_matches("A01 05", &nodes));
+        assert!(!node_matches("OI12", &nodes) && !node_matches("A02 01", &nodes));
     }
 }

@@ -516,10 +516,10 @@ impl Service {
                 .or_default()
                 .push(c);
         }
-        let org_list = if inds
-            .iter()
-            .any(|i| crate::records::source(&i.code).is_some())
-        {
+        let org_list = if inds.iter().any(|i| {
+            crate::records::source(&i.code).is_some()
+                || crate::records::activity_source(&i.code).is_some()
+        }) {
             orgs::list(&mut conn).await?
         } else {
             Vec::new()
@@ -532,6 +532,20 @@ impl Service {
         let mut tables = Vec::new();
         for ind in inds {
             let stored = per_indicator.remove(ind.code.as_str()).unwrap_or_default();
+            if let Some(src) = crate::records::activity_source(&ind.code) {
+                let ask = ScoreAsk {
+                    source: &src,
+                    period: &period,
+                    territory: territory.as_str(),
+                    by: &q.by,
+                    orgs: &org_list,
+                    reported: stored.len(),
+                };
+                if let Some(table) = knowledge_gain(&mut conn, &ind, &ask).await? {
+                    tables.push(table);
+                    continue;
+                }
+            }
             let mut notes = Vec::new();
             // Group the grid's cells that answer each line.
             let mut groups: BTreeMap<Vec<(String, String)>, Vec<&values::GridCell>> =
@@ -1079,6 +1093,150 @@ impl Service {
         }
         Ok((both, pivot))
     }
+}
+
+/// What a knowledge-gain figure is computed over.
+struct ScoreAsk<'a> {
+    source: &'a crate::records::RecordSource,
+    period: &'a Period,
+    territory: &'a str,
+    by: &'a [String],
+    orgs: &'a [passerelle_store::orgs::Organisation],
+    /// Aggregate values reported for the same indicator (not combined with scores).
+    reported: usize,
+}
+
+/// A knowledge-gain indicator from the test scores of the group activities that serve
+/// it: per line, the participants' mean exit score (each group weighted by its
+/// participants), with the entry score and the gain in a note. `None` when no scored
+/// activity falls in the period and territory (reported values then answer).
+/// Scores are per group, so only territory and organisation break them down.
+async fn knowledge_gain(
+    conn: &mut passerelle_store::Conn,
+    ind: &IndicatorRef,
+    ask: &ScoreAsk<'_>,
+) -> Result<Option<ValuesTable>, ServiceError> {
+    #[derive(Default)]
+    struct Acc {
+        weight: f64,
+        entry: f64,
+        exit: f64,
+        groups: usize,
+        orgs: Vec<String>,
+    }
+    impl Acc {
+        fn add(&mut self, w: f64, entry: f64, exit: f64, org: &str) {
+            self.weight += w;
+            self.entry += w * entry;
+            self.exit += w * exit;
+            self.groups += 1;
+            if !self.orgs.iter().any(|o| o == org) {
+                self.orgs.push(org.to_string());
+            }
+        }
+        fn line(&self, dims: Vec<(String, String)>) -> ValueLine {
+            let mut orgs = self.orgs.clone();
+            orgs.sort();
+            ValueLine {
+                dims,
+                value: (self.exit / self.weight * 10.0).round() / 10.0,
+                qualifier: Qualifier::Exact,
+                share: None,
+                organisations: orgs,
+                withheld: false,
+            }
+        }
+    }
+    let kinds: Vec<&str> = ask.source.activities.iter().map(String::as_str).collect();
+    let activities = passerelle_store::casework::scored_activities(
+        conn,
+        &kinds,
+        ask.period.start(),
+        ask.period.end(),
+    )
+    .await?;
+    let national = ask.territory == "MA";
+    let mut all = Acc::default();
+    let mut lines: BTreeMap<Vec<(String, String)>, Acc> = BTreeMap::new();
+    let per_group = ask
+        .by
+        .iter()
+        .all(|b| b == "territory" || b == "organisation");
+    for (a, parent) in activities {
+        let Some(org) = ask.orgs.iter().find(|o| o.id.0 == a.organisation_id) else {
+            continue;
+        };
+        let org = org.code.as_str();
+        let node = a.framework_node.as_deref().unwrap_or("");
+        if !crate::records::org_matches(org, &ask.source.organisations)
+            || !crate::records::node_matches(node, &ask.source.nodes)
+        {
+            continue;
+        }
+        let here = a.territory_code.as_deref();
+        let parent = parent.as_deref().filter(|p| *p != "MA");
+        if !national && here != Some(ask.territory) && parent != Some(ask.territory) {
+            continue;
+        }
+        let (Some(entry), Some(exit)) = (a.score_entry, a.score_exit) else {
+            continue;
+        };
+        let p: serde_json::Value = serde_json::from_str(&a.participants).unwrap_or_default();
+        let n = |k: &str| p.get(k).and_then(serde_json::Value::as_f64).unwrap_or(0.0);
+        let weight = (n("F") + n("M")).max(1.0);
+        all.add(weight, entry, exit, org);
+        if ask.by.is_empty() || !per_group {
+            continue;
+        }
+        // The line: the region (nationally) or the province (in a region) it was held in.
+        let mut key = Vec::new();
+        for b in ask.by {
+            let value = if b == "organisation" {
+                org.to_string()
+            } else if national {
+                parent.or(here).unwrap_or("").to_string()
+            } else if here == Some(ask.territory) {
+                String::new()
+            } else {
+                here.unwrap_or("").to_string()
+            };
+            key.push((b.clone(), value));
+        }
+        if key.iter().all(|(_, v)| !v.is_empty()) {
+            lines.entry(key).or_default().add(weight, entry, exit, org);
+        }
+    }
+    if all.groups == 0 {
+        return Ok(None);
+    }
+    let mut notes = vec![format!(
+        "knowledge gain from the tests of {} training group(s), {} participants: mean entry score {:.1} %, exit {:.1} % ({:+.1} points)",
+        all.groups,
+        all.weight,
+        all.entry / all.weight,
+        all.exit / all.weight,
+        (all.exit - all.entry) / all.weight
+    )];
+    if !per_group {
+        notes.push("test scores are per group: they are not broken down by person".into());
+    }
+    if ask.reported > 0 {
+        notes.push(format!(
+            "{} reported value(s) for this indicator are not added to the test scores",
+            ask.reported
+        ));
+    }
+    Ok(Some(ValuesTable {
+        framework: ind.framework_code.clone(),
+        indicator: ind.code.clone(),
+        unit: ind.unit.clone(),
+        period: ask.period.to_string(),
+        territory: ask.territory.to_string(),
+        by: ask.by.to_vec(),
+        rows: lines.iter().map(|(k, acc)| acc.line(k.clone())).collect(),
+        total: Some(all.line(Vec::new())),
+        notes,
+    }))
 }
 
 fn csv_field(s: &str) -> String {

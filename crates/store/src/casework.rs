@@ -1302,24 +1302,59 @@ pub async fn activities(conn: &mut Conn, org: Option<i64>) -> Result<Vec<Activit
         q = q.bind(b);
     }
     let rows = q.fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ActivityRow {
-                id: r.try_get("activity_id")?,
-                organisation_id: r.try_get("organisation_id")?,
-                kind: r.try_get("kind")?,
-                topic: r.try_get("topic")?,
-                held_on: r.try_get("held_on")?,
-                territory_code: r.try_get("territory_code")?,
-                place: r.try_get("place")?,
-                participants: r.try_get("participants")?,
-                score_entry: r.try_get("score_entry")?,
-                score_exit: r.try_get("score_exit")?,
-                framework_node: r.try_get("framework_node")?,
-                recorded_by: r.try_get("recorded_by")?,
-                recorded_at: r.try_get("recorded_at")?,
-            })
-        })
+    rows.iter().map(activity_from_row).collect()
+}
+
+fn activity_from_row(r: &AnyRow) -> Result<ActivityRow, StoreError> {
+    Ok(ActivityRow {
+        id: r.try_get("activity_id")?,
+        organisation_id: r.try_get("organisation_id")?,
+        kind: r.try_get("kind")?,
+        topic: r.try_get("topic")?,
+        held_on: r.try_get("held_on")?,
+        territory_code: r.try_get("territory_code")?,
+        place: r.try_get("place")?,
+        participants: r.try_get("participants")?,
+        score_entry: r.try_get("score_entry")?,
+        score_exit: r.try_get("score_exit")?,
+        framework_node: r.try_get("framework_node")?,
+        recorded_by: r.try_get("recorded_by")?,
+        recorded_at: r.try_get("recorded_at")?,
+    })
+}
+
+/// Group activities of these kinds held in `[start, end]` with both test scores,
+/// each with the parent of its territory (to place a province's activity in its region).
+pub async fn scored_activities(
+    conn: &mut Conn,
+    kinds: &[&str],
+    start: &str,
+    end: &str,
+) -> Result<Vec<(ActivityRow, Option<String>)>, StoreError> {
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "select a.activity_id, a.organisation_id, a.kind, a.topic, a.held_on, a.territory_code, a.place,
+           a.participants, a.score_entry, a.score_exit, a.framework_node, a.recorded_by, a.recorded_at,
+           t.parent_code
+         from group_activity a left join territory t on t.code = a.territory_code
+         where a.held_on >= $1 and a.held_on <= $2 and a.score_entry is not null
+           and a.score_exit is not null and a.kind in ({})
+         order by a.held_on, a.activity_id",
+        (3..3 + kinds.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(start).bind(end);
+    for k in kinds {
+        q = q.bind(*k);
+    }
+    q.fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok((activity_from_row(r)?, r.try_get("parent_code")?)))
         .collect()
 }
 

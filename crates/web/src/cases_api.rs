@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/referrals", get(referrals))
         .route("/referrals/{id}", post(act_on_referral))
         .route("/casework/statistics", get(statistics))
+        .route("/activities", get(activities).post(record_activity))
         .route("/assessment-form", get(form))
 }
 
@@ -51,6 +52,8 @@ pub fn routes() -> Router<AppState> {
         referrals,
         act_on_referral,
         statistics,
+        activities,
+        record_activity,
         form
     ),
     components(schemas(
@@ -58,7 +61,8 @@ pub fn routes() -> Router<AppState> {
         ConsentBody,
         AssessmentBody,
         ReferralBody,
-        ReferralAction
+        ReferralAction,
+        ActivityBody
     ))
 )]
 pub struct CaseworkApiDoc;
@@ -381,6 +385,62 @@ async fn act_on_referral(
     responses((status = 200, description = "Referral flows and case counts, no names"), (status = 403, body = ApiError)), security(("bearer" = [])))]
 async fn statistics(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     Ok(Json(s.svc.case_statistics(ctx.actor()?).await?).into_response())
+}
+
+/// A group activity: participants counted by sex without names, optional entry and
+/// exit test scores (percent) giving the knowledge-gain indicators.
+#[derive(Deserialize, ToSchema)]
+pub struct ActivityBody {
+    /// `awareness`, `outreach`, `professional_training`, `orientation`…
+    pub kind: String,
+    pub topic: String,
+    /// `YYYY-MM-DD`, not in the future.
+    pub held_on: String,
+    #[serde(default)]
+    pub territory: String,
+    #[serde(default)]
+    pub place: String,
+    pub women: u32,
+    pub men: u32,
+    #[serde(default)]
+    pub minors: u32,
+    /// Mean entry test score, 0–100; given with `score_exit`.
+    pub score_entry: Option<f64>,
+    pub score_exit: Option<f64>,
+    /// The SNIA action or AMUDDU node it serves (`OI1-2`, `A01 05`).
+    #[serde(default)]
+    pub framework_node: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/activities", tag = "case work",
+    responses((status = 200, description = "Group activities of the caller's organisation (all of them for the secretariat)")), security(("bearer" = [])))]
+async fn activities(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    Ok(Json(s.svc.activities(ctx.actor()?).await?).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/activities", tag = "case work", request_body = ActivityBody,
+    responses((status = 201, description = "`{id}` of the activity"), (status = 422, body = ApiError)), security(("bearer" = [])))]
+async fn record_activity(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Json(b): Json<ActivityBody>,
+) -> Result<Response, WebError> {
+    let score = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let input = passerelle_service::casework::ActivityInput {
+        kind: b.kind,
+        topic: b.topic,
+        held_on: b.held_on,
+        territory: b.territory,
+        place: b.place,
+        women: b.women.to_string(),
+        men: b.men.to_string(),
+        minors: b.minors.to_string(),
+        score_entry: score(b.score_entry),
+        score_exit: score(b.score_exit),
+        framework_node: b.framework_node,
+    };
+    let r = s.svc.record_activity(ctx.actor()?, &input, &ctx.op).await;
+    reply(r.map(|id| json!({"id": id})), &ctx, StatusCode::CREATED)
 }
 
 #[utoipa::path(get, path = "/api/v1/assessment-form", tag = "case work",

@@ -747,3 +747,130 @@ async fn a_person_registered_by_two_organisations_counts_once() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn trainings_with_test_scores_give_the_knowledge_gain_indicators() {
+    for backend in testing::backends() {
+        let (app, _) = demo_app(backend).await;
+        let mut en = as_user(&app, "worker.en").await;
+        let training = |topic: &str,
+                        on: &str,
+                        territory: &str,
+                        women: u32,
+                        men: u32,
+                        entry: f64,
+                        exit: f64,
+                        node: &str| {
+            json!({"kind": "professional_training", "topic": topic, "held_on": on, "territory": territory,
+                   "women": women, "men": men, "score_entry": entry, "score_exit": exit, "framework_node": node})
+        };
+        // Two groups of Entraide Nationale's social workers and trainers (outcome 1),
+        // weighted by their participants: (10 × 80 + 30 × 90) / 40 = 87.5.
+        for body in [
+            training(
+                "Accueil des migrants",
+                "2025-03-10",
+                "MA-04",
+                6,
+                4,
+                40.0,
+                80.0,
+                "OI1-2",
+            ),
+            training(
+                "Maîtres d'apprentissage",
+                "2025-06-02",
+                "MA-06",
+                20,
+                10,
+                50.0,
+                90.0,
+                "A01 05",
+            ),
+        ] {
+            let r = en.api("POST", "/api/v1/activities", body).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        }
+        // ANAPEC's advisers (outcome 2) do not count for OI1-2.
+        let mut anapec = as_user(&app, "worker.anapec").await;
+        let r = anapec
+            .api(
+                "POST",
+                "/api/v1/activities",
+                training(
+                    "Conseillers emploi",
+                    "2025-04-01",
+                    "MA-04",
+                    5,
+                    5,
+                    30.0,
+                    70.0,
+                    "A02 01",
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+
+        let mut sec = as_user(&app, "secretariat").await;
+        let v = sec
+            .get("/api/v1/indicators/OI1-2/values?period=2025&by=territory")
+            .await;
+        assert_eq!(v.status, StatusCode::OK, "{}", v.body);
+        let v = v.json();
+        assert_eq!(v["total"]["value"], 87.5, "{backend:?} {v}");
+        let rows = v["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 2, "{v}");
+        assert_eq!(
+            (
+                rows[0]["dims"]["territory"].as_str(),
+                rows[0]["value"].as_f64()
+            ),
+            (Some("MA-04"), Some(80.0))
+        );
+        assert!(
+            v["notes"][0]
+                .as_str()
+                .unwrap()
+                .contains("mean entry score 47.5 %, exit 87.5 % (+40.0 points)"),
+            "{v}"
+        );
+        let oi22 = sec
+            .get("/api/v1/indicators/OI2-2/values?period=2025")
+            .await
+            .json();
+        assert_eq!(oi22["total"]["value"], 70.0, "{oi22}");
+        // Another year has no scored training: nothing to show.
+        let none = sec
+            .get("/api/v1/indicators/OI1-2/values?period=2024")
+            .await
+            .json();
+        assert!(none["total"].is_null(), "{none}");
+        // The activities list shows the gain.
+        let list = en.get("/api/v1/activities").await.json();
+        assert!(
+            list.as_array().unwrap().iter().any(|a| a["gain"] == 40.0),
+            "{list}"
+        );
+
+        // Bad input: an exit score without an entry score, a score over 100, a date to come.
+        let r = en
+            .api("POST", "/api/v1/activities", json!({"kind": "professional_training", "topic": "x", "held_on": "2025-01-01", "women": 1, "men": 0, "score_exit": 70.0}))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["fields"][0]["field"], "score_entry");
+        let r = en
+            .api("POST", "/api/v1/activities", json!({"kind": "professional_training", "topic": "x", "held_on": "2099-01-01", "women": 1, "men": 0, "score_entry": 20.0, "score_exit": 120.0}))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let fields: Vec<String> = r.json()["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_string())
+            .collect();
+        assert!(
+            fields.contains(&"held_on".to_string()) && fields.contains(&"score_exit".to_string()),
+            "{fields:?}"
+        );
+    }
+}
