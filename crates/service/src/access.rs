@@ -65,6 +65,8 @@ pub enum Action {
     /// administrators). Importing values still needs `ReportValues` for each row's
     /// organisation.
     ManageExchange,
+    /// Import a new version of an assessment form (administrators, the secretariat).
+    ManageForms,
 }
 
 /// What an actor may see of one case. Decided here, from the case's organisation,
@@ -164,6 +166,7 @@ fn allowed(actor: &Actor, action: Action) -> bool {
         Action::ViewCaseStatistics => admin || has(Role::Secretariat) || has(Role::Supervisor),
         Action::ExportAccessLog => admin,
         Action::LinkRegistries => admin || has(Role::Secretariat),
+        Action::ManageForms => admin || has(Role::Secretariat),
         Action::ProposeDirectoryChange(org) => {
             admin
                 || has(Role::Secretariat)
@@ -209,6 +212,8 @@ pub struct Permissions {
     pub intake: bool,
     /// The exchange page: the DHIS2 mapping, imports and exports.
     pub manage_exchange: bool,
+    /// Import new versions of assessment forms.
+    pub manage_forms: bool,
 }
 
 impl Permissions {
@@ -243,6 +248,7 @@ impl Permissions {
             ),
             intake: allowed(actor, Action::ViewIntake(actor.user.organisation_id)),
             manage_exchange: allowed(actor, Action::ManageExchange),
+            manage_forms: allowed(actor, Action::ManageForms),
         }
     }
 }

@@ -319,6 +319,21 @@ pub const ACTIVITY_KINDS: &[&str] = &[
     "orientation",
 ];
 
+/// A stored version of a form, for the forms page and API.
+#[derive(Debug, Clone, Serialize)]
+pub struct FormVersionView {
+    pub code: String,
+    pub version: i64,
+    pub title: passerelle_domain::framework::Title,
+    pub imported_at: String,
+    pub sections: usize,
+    pub fields: usize,
+    pub assessments: i64,
+    pub latest: bool,
+    /// What it changes from the version before it (none for a first version).
+    pub changes: Option<passerelle_domain::casework::form::FormChanges>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ActivityView {
     pub id: i64,
@@ -555,6 +570,27 @@ impl Service {
     /// changed (answers saved with it must keep their meaning): loading it again with
     /// a different definition is refused; the same definition is accepted as is.
     pub async fn import_form(&self, text: &str, op: &str) -> Result<(String, u32), Vec<FormIssue>> {
+        self.import_form_as(None, text, op).await
+    }
+
+    /// Imports a form version for a user who may manage forms (administrators, the
+    /// secretariat); `None` is the operator. A version already stored with another
+    /// content is refused: a new content takes a new version number.
+    pub async fn import_form_as(
+        &self,
+        actor: Option<&Actor>,
+        text: &str,
+        op: &str,
+    ) -> Result<(String, u32), Vec<FormIssue>> {
+        if let Some(a) = actor
+            && decide(a, Action::ManageForms).is_err()
+        {
+            return Err(vec![FormIssue {
+                field: String::new(),
+                code: ErrorCode::Forbidden,
+                value: None,
+            }]);
+        }
         let def = FormDef::from_json(text)?;
         let internal = |e: &dyn std::fmt::Display| {
             vec![FormIssue {
@@ -583,7 +619,7 @@ impl Service {
         audit::append(
             &mut tx,
             audit_row(
-                None,
+                actor,
                 op,
                 "import",
                 "form",
@@ -595,6 +631,42 @@ impl Service {
         .map_err(|e| internal(&e))?;
         tx.commit().await.map_err(|e| internal(&e))?;
         Ok((def.code, def.version))
+    }
+
+    /// Every stored version of every form, newest first, with what each changes from
+    /// the version before it and how many assessments used it. Case workers see them
+    /// (to read an old assessment's form); importing needs `ManageForms`.
+    pub async fn form_versions(&self, actor: &Actor) -> Result<Vec<FormVersionView>, ServiceError> {
+        if decide(actor, Action::ManageForms).is_err() {
+            decide(actor, Action::WorkCases(actor.user.organisation_id))?;
+        }
+        let mut conn = self.store.conn().await?;
+        let rows = cw::form_versions(&mut conn).await?;
+        let defs: Vec<Option<FormDef>> = rows
+            .iter()
+            .map(|r| FormDef::from_json(&r.definition).ok())
+            .collect();
+        let mut out = Vec::new();
+        for (i, (r, def)) in rows.iter().zip(&defs).enumerate() {
+            let Some(def) = def else { continue };
+            // Rows are by code, newest first: the older version is the next row.
+            let older = rows
+                .get(i + 1)
+                .filter(|o| o.code == r.code)
+                .and_then(|_| defs[i + 1].as_ref());
+            out.push(FormVersionView {
+                code: r.code.clone(),
+                version: r.version,
+                title: def.title.clone(),
+                imported_at: r.imported_at.clone(),
+                sections: def.sections.len(),
+                fields: def.fields().count(),
+                assessments: r.assessments,
+                latest: i == 0 || rows[i - 1].code != r.code,
+                changes: older.map(|o| def.changes_from(o)),
+            });
+        }
+        Ok(out)
     }
 
     /// A form's definition, at a version or its latest.

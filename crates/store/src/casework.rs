@@ -630,6 +630,39 @@ pub async fn form(
     Ok(row)
 }
 
+/// A stored version of a form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormVersionRow {
+    pub code: String,
+    pub version: i64,
+    pub imported_at: String,
+    pub definition: String,
+    /// Assessments filled in with this version.
+    pub assessments: i64,
+}
+
+/// Every version of every form, by code then newest first.
+pub async fn form_versions(conn: &mut Conn) -> Result<Vec<FormVersionRow>, StoreError> {
+    let rows = sqlx::query(
+        "select f.form_code, f.form_version, f.imported_at, f.definition,
+           (select count(*) from assessment a where a.form_code = f.form_code and a.form_version = f.form_version) as n
+         from form_def f order by f.form_code, f.form_version desc",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(FormVersionRow {
+                code: r.try_get("form_code")?,
+                version: r.try_get("form_version")?,
+                imported_at: r.try_get("imported_at")?,
+                definition: r.try_get("definition")?,
+                assessments: r.try_get("n")?,
+            })
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct AssessmentRow {
     pub id: i64,

@@ -33,7 +33,7 @@ impl Page {
         let mut nav = Vec::new();
         if let Some(_actor) = &ctx.actor {
             let p = ctx.permissions;
-            let items: [(&'static str, &str, bool); 12] = [
+            let items: [(&'static str, &str, bool); 13] = [
                 ("/", "nav-home", true),
                 ("/cases", "nav-cases", p.work_cases),
                 ("/frameworks", "nav-frameworks", true),
@@ -43,6 +43,7 @@ impl Page {
                 ("/directory", "nav-directory", true),
                 ("/intake", "nav-intake", p.intake),
                 ("/exchange", "nav-exchange", p.manage_exchange),
+                ("/forms", "nav-forms", p.manage_forms),
                 ("/admin/users", "nav-users", p.manage_users || p.view_team),
                 ("/admin/audit", "nav-audit", p.view_audit),
                 ("/account", "nav-account", true),

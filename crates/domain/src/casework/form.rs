@@ -233,6 +233,50 @@ impl FormDef {
     }
 }
 
+/// What a version of a form changes from an older one, by field code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FormChanges {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    /// Same code, another type, label, options, requirement, condition or section.
+    pub changed: Vec<String>,
+}
+
+impl FormChanges {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
+impl FormDef {
+    /// Every field with the code of its section.
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &FieldDef)> {
+        self.sections
+            .iter()
+            .flat_map(|s| s.fields.iter().map(move |f| (s.code.as_str(), f)))
+    }
+
+    /// The fields this version adds, removes and changes compared with `older`.
+    pub fn changes_from(&self, older: &FormDef) -> FormChanges {
+        let mut c = FormChanges::default();
+        for (section, f) in self.fields() {
+            match older.fields().find(|(_, o)| o.code == f.code) {
+                None => c.added.push(f.code.clone()),
+                Some((old_section, o)) if o != f || old_section != section => {
+                    c.changed.push(f.code.clone())
+                }
+                Some(_) => {}
+            }
+        }
+        for (_, o) in older.fields() {
+            if !self.fields().any(|(_, f)| f.code == o.code) {
+                c.removed.push(o.code.clone());
+            }
+        }
+        c
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,5 +335,24 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.len(), 2);
+    }
+
+    #[test]
+    fn a_new_version_says_what_it_changes() {
+        let old = form();
+        let mut new = old.clone();
+        new.version += 1;
+        let first = new.sections[0].fields.remove(0).code;
+        new.sections[0].fields[0].required = !new.sections[0].fields[0].required;
+        let changed = new.sections[0].fields[0].code.clone();
+        let mut extra = new.sections[0].fields[0].clone();
+        extra.code = "new_field".into();
+        extra.show_if = None;
+        new.sections[0].fields.push(extra);
+        let c = new.changes_from(&old);
+        assert_eq!(c.added, vec!["new_field".to_string()]);
+        assert_eq!(c.removed, vec![first]);
+        assert_eq!(c.changed, vec![changed]);
+        assert!(old.changes_from(&old).is_empty());
     }
 }
