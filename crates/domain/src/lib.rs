@@ -12,6 +12,7 @@ pub mod directory;
 pub mod error;
 pub mod exchange;
 pub mod framework;
+pub mod governance;
 pub mod locale;
 pub mod org;
 pub mod period;

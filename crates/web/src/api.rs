@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::cases_api::routes())
         .merge(crate::directory::api_routes())
         .merge(crate::exchange::api_routes())
+        .merge(crate::governance::api_routes())
         .fallback(|| async { WebError::code(ErrorCode::NotFound) })
 }
 
@@ -64,6 +65,7 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     doc.merge(crate::cases_api::CaseworkApiDoc::openapi());
     doc.merge(crate::directory::DirectoryApi::openapi());
     doc.merge(crate::exchange::ExchangeApi::openapi());
+    doc.merge(crate::governance::GovernanceApi::openapi());
     Json(doc)
 }
 

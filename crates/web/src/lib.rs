@@ -15,6 +15,7 @@ pub mod ctx;
 pub mod directory;
 pub mod error;
 pub mod exchange;
+pub mod governance;
 pub mod i18n;
 pub mod pages;
 pub mod portal;
@@ -51,6 +52,7 @@ pub fn app(svc: Service, config: WebConfig) -> Router {
         .merge(portal::routes())
         .merge(directory::routes())
         .merge(exchange::routes())
+        .merge(governance::routes())
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::context))
