@@ -13,6 +13,7 @@ pub mod disclosure;
 pub mod error;
 pub mod exchange;
 pub mod framework;
+pub mod governance;
 pub mod locale;
 pub mod org;
 pub mod period;

@@ -50,6 +50,11 @@ enum Command {
     },
     /// Apply database migrations and load reference data.
     Migrate,
+    /// Governance: bodies, meetings, committee briefs.
+    Governance {
+        #[command(subcommand)]
+        command: GovernanceCommand,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -229,6 +234,37 @@ enum FormCommand {
         #[arg(long)]
         version: Option<i64>,
     },
+}
+
+#[derive(Subcommand)]
+enum GovernanceCommand {
+    /// Import the bodies (`bodies.json`) and meetings calendar (`meetings.csv`) of a
+    /// directory such as `data/governance` (all or nothing).
+    Import { dir: PathBuf },
+    /// A committee brief: each programme the body steers with its actions and their
+    /// latest figures, submissions overdue, follow-up actions, alerts.
+    Brief {
+        /// The body's code: CP3, COPIL, AMUDDU-CTOS…
+        body: String,
+        /// The brief's date (YYYY-MM-DD); today by default.
+        #[arg(long)]
+        date: Option<String>,
+        /// A meeting id of the body: the brief prepares it.
+        #[arg(long)]
+        meeting: Option<i64>,
+        #[arg(long, value_enum, default_value_t = BriefFormat::Md)]
+        format: BriefFormat,
+        /// Language of the HTML brief (fr, ar, en).
+        #[arg(long, default_value = "fr")]
+        lang: String,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum BriefFormat {
+    Json,
+    Html,
+    Md,
 }
 
 #[derive(Subcommand)]
@@ -479,6 +515,7 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Framework { command } => framework(&cfg, command).await,
+        Command::Governance { command } => governance(&cfg, command).await,
         Command::People {
             command: PeopleCommand::Link,
         } => {
@@ -882,6 +919,70 @@ async fn run(cli: Cli) -> Result<()> {
                     bail!("{} bad rows; nothing was loaded", rows.len())
                 }
             }
+        }
+    }
+}
+
+async fn governance(cfg: &Config, command: GovernanceCommand) -> Result<()> {
+    use passerelle_service::governance::GovImportError;
+    let svc = open(cfg).await?;
+    match command {
+        GovernanceCommand::Import { dir } => {
+            let read = |name: &str| {
+                let path = dir.join(name);
+                std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading {}", path.display()))
+            };
+            let (bodies, meetings) = (read("bodies.json")?, read("meetings.csv")?);
+            match svc
+                .import_governance(
+                    None,
+                    &bodies,
+                    &meetings,
+                    &passerelle_service::new_operation_id(),
+                )
+                .await
+            {
+                Ok(s) => {
+                    println!(
+                        "governance imported: {} bodies, {} members; meetings: {} added, {} already there",
+                        s.bodies, s.members, s.meetings_added, s.meetings_unchanged
+                    );
+                    Ok(())
+                }
+                Err(GovImportError::Invalid(issues)) => {
+                    for i in &issues {
+                        eprintln!("{}/{i}", dir.display());
+                    }
+                    bail!("{} problems; nothing was imported", issues.len())
+                }
+                Err(GovImportError::Service(e)) => Err(describe(e)),
+            }
+        }
+        GovernanceCommand::Brief {
+            body,
+            date,
+            meeting,
+            format,
+            lang,
+        } => {
+            let brief = match svc.brief(None, &body, meeting, date.as_deref()).await {
+                Err(ServiceError::NotFound) => bail!(
+                    "no body {body} (or no such meeting of it); the bodies are listed at /governance"
+                ),
+                other => other.map_err(describe)?,
+            };
+            let text = match format {
+                BriefFormat::Json => serde_json::to_string_pretty(&brief)?,
+                BriefFormat::Md => brief.to_markdown(),
+                BriefFormat::Html => {
+                    let locale = passerelle_domain::Locale::parse(&lang)
+                        .ok_or_else(|| anyhow::anyhow!("--lang: fr, ar or en"))?;
+                    passerelle_web::governance::brief_document(brief, locale)?
+                }
+            };
+            let _ = writeln!(std::io::stdout(), "{text}");
+            Ok(())
         }
     }
 }

@@ -742,3 +742,164 @@ fn assessment_forms_are_versioned_data() {
         "version 1 unchanged"
     );
 }
+
+#[test]
+fn governance_import_and_the_cp3_brief() {
+    for url in backends_urls("governance") {
+        let o = passerelle(&["migrate", "--database-url", &url], &[]);
+        assert!(o.status.success(), "{}", text(&o));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let store = passerelle_store::Store::connect(&url).await.unwrap();
+            store.migrate().await.unwrap();
+            let svc = passerelle_service::Service::new(store, Default::default());
+            svc.load_demo("test").await.unwrap();
+        });
+        // The demo loaded the shipped calendar: importing it again adds nothing.
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/governance");
+        let o = passerelle(&["governance", "import", dir, "--database-url", &url], &[]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(
+            text(&o).contains("10 bodies") && text(&o).contains("0 added, 18 already there"),
+            "{}",
+            text(&o)
+        );
+        // A calendar naming an unknown body and an impossible date: nothing imported.
+        let bad = std::env::temp_dir().join(format!("passerelle-gov-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&bad).unwrap();
+        std::fs::copy(format!("{dir}/bodies.json"), bad.join("bodies.json")).unwrap();
+        std::fs::write(
+            bad.join("meetings.csv"),
+            "body,planned_on,status,held_on,place,source\nCP9,2020-06-31,held,,,\n",
+        )
+        .unwrap();
+        let o = passerelle(
+            &[
+                "governance",
+                "import",
+                bad.to_str().unwrap(),
+                "--database-url",
+                &url,
+            ],
+            &[],
+        );
+        let t = text(&o);
+        assert!(!o.status.success(), "{t}");
+        assert!(
+            t.contains("meetings.csv:2: body: unknown_value (CP9)")
+                && t.contains("meetings.csv:2: planned_on: impossible_date (2020-06-31)")
+                && t.contains("nothing was imported"),
+            "{t}"
+        );
+
+        // The CP3 brief of 13 November 2020 lists programmes 6 and 7 with figures.
+        let o = passerelle(
+            &[
+                "governance",
+                "brief",
+                "CP3",
+                "--date",
+                "2020-11-13",
+                "--format",
+                "json",
+                "--database-url",
+                &url,
+            ],
+            &[],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        let b: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        let progs: Vec<&str> = b["programmes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(progs, vec!["P6", "P7"]);
+        assert_eq!(b["previous_meeting"]["held_on"], "2020-10-06");
+        let p7 = &b["programmes"][1]["actions"];
+        let osp12 = p7
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["code"] == "OSP12")
+            .expect("OSP12 under P7");
+        let inscrits = osp12["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["code"] == "SNIA-P7-ANAPEC-INSCRITS")
+            .expect("the ANAPEC funnel");
+        assert_eq!(inscrits["latest"]["value"], 680.0);
+        assert_eq!(inscrits["latest"]["period"], "2020");
+        let actions: Vec<&str> = p7
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["code"].as_str().unwrap())
+            .collect();
+        for a in ["7.1", "7.2", "7.3", "7.4", "7.5"] {
+            assert!(actions.contains(&a), "{a} in {actions:?}");
+        }
+        // Programme 6: AMUDDU's vocational-training figure, through OSP10.
+        let p6 = b["programmes"][0]["actions"].as_array().unwrap();
+        let osp10 = p6.iter().find(|a| a["code"] == "OSP10").expect("OSP10");
+        let oi13 = osp10["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["code"] == "OI1-3")
+            .expect("AMUDDU OI1-3 contributes");
+        assert_eq!(oi13["latest"]["value"], 185.0);
+        assert_eq!(oi13["previous"]["value"], 78.0);
+        assert_eq!(oi13["trend"], "improving");
+
+        let md = passerelle(
+            &[
+                "governance",
+                "brief",
+                "cp3",
+                "--date",
+                "2020-11-13",
+                "--database-url",
+                &url,
+            ],
+            &[],
+        );
+        let t = text(&md);
+        assert!(
+            t.contains("## SNIA P7") && t.contains("| 680 (2020) |"),
+            "{t}"
+        );
+        let html = passerelle(
+            &[
+                "governance",
+                "brief",
+                "CP3",
+                "--date",
+                "2020-11-13",
+                "--format",
+                "html",
+                "--lang",
+                "ar",
+                "--database-url",
+                &url,
+            ],
+            &[],
+        );
+        let t = text(&html);
+        assert!(
+            t.contains("dir=\"rtl\"") && t.contains("SNIA-P7-ANAPEC-INSCRITS"),
+            "{t}"
+        );
+        let o = passerelle(&["governance", "brief", "CP9", "--database-url", &url], &[]);
+        assert!(
+            !o.status.success() && text(&o).contains("no body CP9"),
+            "{}",
+            text(&o)
+        );
+    }
+}

@@ -67,6 +67,17 @@ pub enum Action {
     ManageExchange,
     /// Import a new version of an assessment form (administrators, the secretariat).
     ManageForms,
+    /// Describe bodies, plan and record meetings, decisions and follow-up actions
+    /// (the secretariat, administrators).
+    ManageGovernance,
+    /// See a body, its meetings, its actions and its brief: the secretariat,
+    /// administrators and viewers, or any user of a member organisation (`member`
+    /// is decided by the caller from the body's members and the actor's
+    /// organisation and its parent).
+    ViewBody { member: bool },
+    /// Update the status and progress of a follow-up action owned by this
+    /// organisation: its focal points and supervisors (and the secretariat).
+    UpdateFollowUp(OrgId),
 }
 
 /// What an actor may see of one case. Decided here, from the case's organisation,
@@ -183,6 +194,16 @@ fn allowed(actor: &Actor, action: Action) -> bool {
                 && (admin || has(Role::Secretariat) || has(Role::FocalPoint) || has(Role::Viewer))
         }
         Action::ManageExchange => admin || has(Role::Secretariat),
+        Action::ManageGovernance => admin || has(Role::Secretariat),
+        Action::ViewBody { member } => {
+            actor.user.active && (admin || has(Role::Secretariat) || has(Role::Viewer) || member)
+        }
+        Action::UpdateFollowUp(org) => {
+            admin
+                || has(Role::Secretariat)
+                || ((has(Role::FocalPoint) || has(Role::Supervisor))
+                    && actor.user.organisation_id == org)
+        }
     }
 }
 
@@ -214,6 +235,9 @@ pub struct Permissions {
     pub manage_exchange: bool,
     /// Import new versions of assessment forms.
     pub manage_forms: bool,
+    /// The governance screens: bodies, meetings, actions, briefs.
+    pub governance: bool,
+    pub manage_governance: bool,
 }
 
 impl Permissions {
@@ -249,6 +273,16 @@ impl Permissions {
             intake: allowed(actor, Action::ViewIntake(actor.user.organisation_id)),
             manage_exchange: allowed(actor, Action::ManageExchange),
             manage_forms: allowed(actor, Action::ManageForms),
+            governance: [
+                Role::Administrator,
+                Role::Secretariat,
+                Role::FocalPoint,
+                Role::Viewer,
+                Role::Supervisor,
+            ]
+            .into_iter()
+            .any(has),
+            manage_governance: allowed(actor, Action::ManageGovernance),
         }
     }
 }
@@ -371,6 +405,25 @@ mod tests {
             (&secretariat, Action::ManageDirectory, true),
         ];
         for (who, action, expected) in directory_cases {
+            assert_eq!(
+                decide(who, action).is_ok(),
+                expected,
+                "{:?} {action:?}",
+                who.user.roles
+            );
+        }
+        let governance_cases = [
+            (&secretariat, Action::ManageGovernance, true),
+            (&focal, Action::ManageGovernance, false),
+            (&focal, Action::ViewBody { member: false }, false),
+            (&focal, Action::ViewBody { member: true }, true),
+            (&secretariat, Action::ViewBody { member: false }, true),
+            (&focal, Action::UpdateFollowUp(OrgId(2)), true),
+            (&focal, Action::UpdateFollowUp(OrgId(3)), false),
+            (&worker, Action::UpdateFollowUp(OrgId(2)), false),
+            (&secretariat, Action::UpdateFollowUp(OrgId(3)), true),
+        ];
+        for (who, action, expected) in governance_cases {
             assert_eq!(
                 decide(who, action).is_ok(),
                 expected,

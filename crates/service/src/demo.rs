@@ -264,7 +264,36 @@ impl Service {
                 }
             }
         }
+        self.ensure_shipped_governance(op).await?;
+        self.load_demo_governance(op).await?;
         Ok(())
+    }
+
+    /// One follow-up action at CP3's meeting of 13 November 2020, so the tracker and
+    /// the brief have something to show. The report publishes no decisions: this
+    /// one is marked illustrative everywhere it appears.
+    async fn load_demo_governance(&self, op: &str) -> Result<(), ServiceError> {
+        let meeting = {
+            let mut conn = self.store.conn().await?;
+            passerelle_store::governance::meeting_on(&mut conn, "CP3", "2020-11-13").await?
+        };
+        let Some(meeting) = meeting else {
+            return Ok(());
+        };
+        let action = passerelle_domain::governance::ActionInput {
+            title: "Exemple illustratif : transmettre l'état d'avancement des actions 7.1 et 7.2 avant la réunion suivante".into(),
+            origin: "decision".into(),
+            source_ref: String::new(),
+            owner: "ANAPEC".into(),
+            due_on: "2020-12-31".into(),
+        };
+        self.demo_follow_up(
+            meeting.id,
+            "Exemple illustratif (aucune décision publiée) : suivi de l'accompagnement des migrants par l'ANAPEC",
+            &action,
+            op,
+        )
+        .await
     }
 
     /// A few fictional people registered by the Rabat social assistance centre, so the

@@ -15,6 +15,7 @@ pub mod directory;
 pub mod error;
 pub mod exchange;
 pub mod frameworks;
+pub mod governance;
 pub mod intake;
 pub mod portal;
 pub mod records;

@@ -18,6 +18,7 @@ pub mod directory;
 pub mod error;
 pub mod exchange;
 pub mod frameworks;
+pub mod governance;
 pub mod orgs;
 pub mod reporting;
 pub mod sessions;

@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::directory::api_routes())
         .merge(crate::exchange::api_routes())
         .merge(crate::forms::api_routes())
+        .merge(crate::governance::api_routes())
         .fallback(|| async { WebError::code(ErrorCode::NotFound) })
 }
 
@@ -66,6 +67,7 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     doc.merge(crate::directory::DirectoryApi::openapi());
     doc.merge(crate::exchange::ExchangeApi::openapi());
     doc.merge(crate::forms::FormsApi::openapi());
+    doc.merge(crate::governance::GovernanceApi::openapi());
     Json(doc)
 }
 

@@ -16,6 +16,7 @@ pub mod directory;
 pub mod error;
 pub mod exchange;
 mod forms;
+pub mod governance;
 pub mod i18n;
 pub mod pages;
 pub mod portal;
@@ -53,6 +54,7 @@ pub fn app(svc: Service, config: WebConfig) -> Router {
         .merge(directory::routes())
         .merge(exchange::routes())
         .merge(forms::routes())
+        .merge(governance::routes())
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::context))

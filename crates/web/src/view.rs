@@ -33,7 +33,7 @@ impl Page {
         let mut nav = Vec::new();
         if let Some(_actor) = &ctx.actor {
             let p = ctx.permissions;
-            let items: [(&'static str, &str, bool); 13] = [
+            let items: [(&'static str, &str, bool); 14] = [
                 ("/", "nav-home", true),
                 ("/cases", "nav-cases", p.work_cases),
                 ("/frameworks", "nav-frameworks", true),
@@ -44,6 +44,7 @@ impl Page {
                 ("/intake", "nav-intake", p.intake),
                 ("/exchange", "nav-exchange", p.manage_exchange),
                 ("/forms", "nav-forms", p.manage_forms),
+                ("/governance", "nav-governance", p.governance),
                 ("/admin/users", "nav-users", p.manage_users || p.view_team),
                 ("/admin/audit", "nav-audit", p.view_audit),
                 ("/account", "nav-account", true),
@@ -128,6 +129,20 @@ impl Page {
 
     pub fn dir(&self) -> &'static str {
         self.locale.dir()
+    }
+
+    /// A figure: an integer in the reader's digits grouping, else one decimal.
+    pub fn fig(&self, v: &f64) -> String {
+        if (v - v.round()).abs() < 1e-9 {
+            self.locale.format_int(v.round() as i64)
+        } else {
+            format!("{v:.1}")
+        }
+    }
+
+    /// A fraction as a whole percentage.
+    pub fn pct(&self, v: &f64) -> String {
+        format!("{} %", (v * 100.0).round() as i64)
     }
 
     pub fn num(&self, n: &i64) -> String {

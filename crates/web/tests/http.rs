@@ -153,6 +153,8 @@ mod monitoring;
 mod exchange;
 #[path = "http/forms.rs"]
 mod forms;
+#[path = "http/governance.rs"]
+mod governance;
 
 #[tokio::test]
 async fn a_case_worker_cannot_reach_administrator_pages_or_api() {
