@@ -211,9 +211,8 @@ impl Service {
                 .map(|(indicator, period, _)| (indicator, period))
                 .collect();
         for i in &definition.indicators {
-            if let Some(src) = crate::records::source(&i.code) {
-                let types: Vec<&str> = src.services.iter().map(String::as_str).collect();
-                let years = passerelle_store::casework::service_years(&mut conn, &types).await?;
+            {
+                let years = crate::records::years(&mut conn, &i.code).await?;
                 if let Some(year) = years.first() {
                     let newer = latest.get(&i.code).is_none_or(|p| {
                         let end = |x: &str| {

@@ -1428,9 +1428,8 @@ impl Service {
             periods.entry(ind).or_default().push((p, start, end));
         }
         for code in &codes {
-            if let Some(src) = crate::records::source(code) {
-                let types: Vec<&str> = src.services.iter().map(String::as_str).collect();
-                for y in passerelle_store::casework::service_years(&mut conn, &types).await? {
+            {
+                for y in crate::records::years(&mut conn, code).await? {
                     if let Ok(p) = Period::parse(&y) {
                         let e = periods.entry(code.clone()).or_default();
                         if !e.iter().any(|(x, _, _)| *x == y) {

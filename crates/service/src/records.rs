@@ -69,6 +69,23 @@ pub fn node_matches(node: &str, wanted: &[String]) -> bool {
         })
 }
 
+/// The years an indicator has figures from records (services delivered, or scored
+/// group activities), newest first; empty for an indicator without a record source.
+pub async fn years(
+    conn: &mut passerelle_store::Conn,
+    indicator: &str,
+) -> Result<Vec<String>, passerelle_store::StoreError> {
+    if let Some(src) = source(indicator) {
+        let types: Vec<&str> = src.services.iter().map(String::as_str).collect();
+        return passerelle_store::casework::service_years(conn, &types).await;
+    }
+    if let Some(src) = activity_source(indicator) {
+        let kinds: Vec<&str> = src.activities.iter().map(String::as_str).collect();
+        return passerelle_store::casework::scored_activity_years(conn, &kinds).await;
+    }
+    Ok(Vec::new())
+}
+
 /// Whether an organisation code is one of `wanted` or a branch of one (`EN-RABAT` for `EN`).
 pub fn org_matches(code: &str, wanted: &[String]) -> bool {
     wanted.is_empty()

@@ -100,7 +100,39 @@ pub struct ValuesTable {
     pub rows: Vec<ValueLine>,
     pub total: Option<ValueLine>,
     /// Things a reader should know: a total computed from its parts, a cell reported by several organisations.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
+}
+
+/// Something a reader should know about a table: a key the interface translates
+/// (`note-{key}` in the locale files) with its arguments, and the English sentence
+/// the JSON API and the command line show (a note serialises as that sentence).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+    pub text: String,
+}
+
+impl Note {
+    fn new(key: &'static str, args: &[(&'static str, String)], text: String) -> Note {
+        Note {
+            key,
+            args: args.to_vec(),
+            text,
+        }
+    }
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Serialize for Note {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
 }
 
 fn issue(line: u64, column: &str, code: ErrorCode, value: impl Into<String>) -> RowIssue {
@@ -645,28 +677,44 @@ impl Service {
                 }
                 rows.sort_by(|a, b| a.dims.cmp(&b.dims));
                 if people > 0 {
-                    notes.push(format!(
-                        "{people} people counted from case records (each once across organisations)"
+                    notes.push(Note::new(
+                        "records-people",
+                        &[("people", people.to_string())],
+                        format!(
+                            "{people} people counted from case records (each once across organisations)"
+                        ),
                     ));
                     from_records = Some((people, "records".into()));
                 }
             }
             for r in &rows {
                 if r.organisations.len() > 1 && !by_org {
-                    notes.push(format!(
-                        "{} reported by {} organisations ({}): summed; check for double counting",
+                    let (line, count, orgs) = (
                         describe(&r.dims),
-                        r.organisations.len(),
-                        r.organisations.join(", ")
+                        r.organisations.len().to_string(),
+                        r.organisations.join(", "),
+                    );
+                    notes.push(Note::new(
+                        "reported-twice",
+                        &[
+                            ("line", line.clone()),
+                            ("count", count.clone()),
+                            ("organisations", orgs.clone()),
+                        ],
+                        format!(
+                            "{line} reported by {count} organisations ({orgs}): summed; check for double counting"
+                        ),
                     ));
                 }
             }
             let mut total = if !totals.is_empty() {
                 Some(line(Vec::new(), &totals))
             } else if !rows.is_empty() && (by_territory || by_org) {
-                notes.push(
+                notes.push(Note::new(
+                    "total-computed",
+                    &[],
                     "total computed from the lines shown (no total was reported)".to_string(),
-                );
+                ));
                 let mut t = line(Vec::new(), &[]);
                 t.value = rows.iter().map(|r| r.value).sum();
                 Some(t)
@@ -704,10 +752,18 @@ impl Service {
                 }
                 let parts: f64 = rows.iter().map(|r| r.value).sum();
                 if !rows.is_empty() && by_territory && parts < t.value {
-                    notes.push(format!(
-                        "the lines sum to {parts}, the total is {}: {} not broken down",
-                        t.value,
-                        t.value - parts
+                    notes.push(Note::new(
+                        "lines-sum",
+                        &[
+                            ("parts", parts.to_string()),
+                            ("total", t.value.to_string()),
+                            ("rest", (t.value - parts).to_string()),
+                        ],
+                        format!(
+                            "the lines sum to {parts}, the total is {}: {} not broken down",
+                            t.value,
+                            t.value - parts
+                        ),
                     ));
                 }
             }
@@ -734,6 +790,19 @@ fn as_object<S: serde::Serializer>(dims: &[(String, String)], s: S) -> Result<S:
         map.serialize_entry(k, v)?;
     }
     map.end()
+}
+
+fn withheld_note(n: usize, threshold: u32) -> Note {
+    Note::new(
+        "withheld",
+        &[
+            ("count", n.to_string()),
+            ("threshold", threshold.to_string()),
+        ],
+        format!(
+            "{n} figure(s) withheld: fewer than {threshold} people, or protecting such a figure"
+        ),
+    )
 }
 
 fn describe(dims: &[(String, String)]) -> String {
@@ -789,11 +858,8 @@ impl ValuesTable {
             n += 1;
         }
         if n > 0 {
-            self.notes
-                .retain(|note| !note.starts_with("the lines sum to"));
-            self.notes.push(format!(
-                "{n} figure(s) withheld: fewer than {threshold} people, or protecting such a figure"
-            ));
+            self.notes.retain(|note| note.key != "lines-sum");
+            self.notes.push(withheld_note(n, threshold));
         }
         n
     }
@@ -1084,11 +1150,10 @@ impl Service {
             {
                 t.withhold();
             }
-            both.notes
-                .retain(|note| !note.starts_with("the lines sum to"));
-            both.notes.push(format!(
-                "{n} figure(s) withheld: fewer than {} people, or protecting such a figure",
-                self.config.disclosure.threshold(q.audience)
+            both.notes.retain(|note| note.key != "lines-sum");
+            both.notes.push(withheld_note(
+                n,
+                self.config.disclosure.threshold(q.audience),
             ));
         }
         Ok((both, pivot))
@@ -1209,21 +1274,38 @@ async fn knowledge_gain(
     if all.groups == 0 {
         return Ok(None);
     }
-    let mut notes = vec![format!(
-        "knowledge gain from the tests of {} training group(s), {} participants: mean entry score {:.1} %, exit {:.1} % ({:+.1} points)",
-        all.groups,
-        all.weight,
-        all.entry / all.weight,
-        all.exit / all.weight,
-        (all.exit - all.entry) / all.weight
+    let (groups, people) = (all.groups.to_string(), all.weight.to_string());
+    let entry = format!("{:.1}", all.entry / all.weight);
+    let exit = format!("{:.1}", all.exit / all.weight);
+    let gain = format!("{:+.1}", (all.exit - all.entry) / all.weight);
+    let mut notes = vec![Note::new(
+        "knowledge-gain",
+        &[
+            ("groups", groups.clone()),
+            ("participants", people.clone()),
+            ("entry", entry.clone()),
+            ("exit", exit.clone()),
+            ("gain", gain.clone()),
+        ],
+        format!(
+            "knowledge gain from the tests of {groups} training group(s), {people} participants: mean entry score {entry} %, exit {exit} % ({gain} points)"
+        ),
     )];
     if !per_group {
-        notes.push("test scores are per group: they are not broken down by person".into());
+        notes.push(Note::new(
+            "scores-per-group",
+            &[],
+            "test scores are per group: they are not broken down by person".into(),
+        ));
     }
     if ask.reported > 0 {
-        notes.push(format!(
-            "{} reported value(s) for this indicator are not added to the test scores",
-            ask.reported
+        notes.push(Note::new(
+            "scores-reported",
+            &[("count", ask.reported.to_string())],
+            format!(
+                "{} reported value(s) for this indicator are not added to the test scores",
+                ask.reported
+            ),
         ));
     }
     Ok(Some(ValuesTable {
@@ -1264,9 +1346,9 @@ impl Service {
             .find(|i| i.code == code.trim())
             .ok_or(ServiceError::NotFound)?;
         let mut periods = values::periods(&mut conn, &ind.code).await?;
-        if let Some(src) = crate::records::source(&ind.code) {
-            let types: Vec<&str> = src.services.iter().map(String::as_str).collect();
-            for y in passerelle_store::casework::service_years(&mut conn, &types).await? {
+        let years = crate::records::years(&mut conn, &ind.code).await?;
+        if !years.is_empty() {
+            for y in years {
                 if !periods.contains(&y) {
                     periods.push(y);
                 }

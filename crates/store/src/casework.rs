@@ -1453,6 +1453,29 @@ pub async fn service_years(conn: &mut Conn, types: &[&str]) -> Result<Vec<String
     Ok(q.fetch_all(&mut *conn).await?)
 }
 
+/// The years in which group activities of these kinds have test scores, newest first.
+pub async fn scored_activity_years(
+    conn: &mut Conn,
+    kinds: &[&str],
+) -> Result<Vec<String>, StoreError> {
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = (1..=kinds.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!(
+        "select distinct substr(held_on, 1, 4) as y from group_activity
+         where kind in ({placeholders}) and score_entry is not null and score_exit is not null order by y desc"
+    );
+    let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+    for k in kinds {
+        q = q.bind(*k);
+    }
+    Ok(q.fetch_all(&mut *conn).await?)
+}
+
 // ---------------------------------------------------------------- counting a person once
 
 /// A pair of registrations that may be the same person.

@@ -38,13 +38,13 @@ pub fn t(locale: Locale, key: &str) -> String {
 }
 
 /// The message `key` with string arguments; numeric-looking values are passed as
-/// numbers so plural rules apply.
+/// numbers so plural rules apply (a value written with its sign, `+40.0`, stays as written).
 pub fn t_args(locale: Locale, key: &str, args: &[(&str, &str)]) -> String {
     let map: HashMap<Cow<'static, str>, FluentValue> = args
         .iter()
         .map(|(k, v)| {
             let value = match v.parse::<f64>() {
-                Ok(n) if !v.is_empty() => FluentValue::from(n),
+                Ok(n) if !v.is_empty() && !v.starts_with('+') => FluentValue::from(n),
                 _ => FluentValue::from(v.to_string()),
             };
             (Cow::Owned(k.to_string()), value)

@@ -1357,7 +1357,7 @@ async fn indicator(
     });
     page.caption = format!("{} — {} — {}", page.title, period, place);
     page.chart = crate::chart::bars(&chart_rows, l == Locale::Ar, &page.caption);
-    page.notes = table.notes.clone();
+    page.notes = table_notes(l, &table.notes);
     let series = s
         .svc
         .indicator_series(Some(actor), &ind.code, Some(&table.territory))
@@ -1393,6 +1393,17 @@ async fn indicator(
         .finish();
     page.csv_link = format!("/api/v1/indicators/{}/values?{by_q}", ind.code);
     Ok(render_page(&page))
+}
+
+/// A table's notes in the reader's language.
+fn table_notes(l: Locale, notes: &[passerelle_service::values::Note]) -> Vec<String> {
+    notes
+        .iter()
+        .map(|n| {
+            let args: Vec<(&str, &str)> = n.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            i18n::t_args(l, &format!("note-{}", n.key), &args)
+        })
+        .collect()
 }
 
 /// Labels for the values of a dimension, in the reader's language.
@@ -1486,7 +1497,7 @@ async fn indicator_pivot_page(
         i18n::t(l, &format!("dim-{rows_dim}")),
         i18n::t(l, &format!("dim-{cols_dim}"))
     );
-    page.notes = table.notes.clone();
+    page.notes = table_notes(l, &table.notes);
     page.pivot = Some(PivotView {
         corner: format!(
             "{} \\ {}",

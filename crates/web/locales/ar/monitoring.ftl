@@ -38,3 +38,13 @@ monitoring-actions-unmeasured = { $count ->
 monitoring-columns = الأعمدة (جدول متقاطع)
 monitoring-no-columns = بدون
 monitoring-pivot-csv = تنزيل الجدول المتقاطع (CSV)
+
+# ملاحظات تحت جدول القيم
+note-records-people = { $people } شخصا محسوبين من الملفات (كل واحد مرة واحدة عبر جميع الهيئات)
+note-reported-twice = { $line }: صرحت به { $count } هيئات ({ $organisations }) وجُمع؛ تحققوا من عدم الحساب المزدوج
+note-total-computed = المجموع محسوب من الأسطر المعروضة (لم يُصرَّح بأي مجموع)
+note-lines-sum = مجموع الأسطر { $parts }، والمجموع الكلي { $total }: { $rest } غير مفصلة
+note-withheld = { $count } رقم(أرقام) محجوب(ة): أقل من { $threshold } أشخاص، أو لحماية رقم من هذا النوع
+note-knowledge-gain = ارتفاع المعارف حسب اختبارات { $groups } مجموعة تكوين، { $participants } مشاركا: متوسط نقطة الدخول { $entry } %، والخروج { $exit } % ({ $gain } نقطة)
+note-scores-per-group = نقاط الاختبارات حسب المجموعة: لا تُفصَّل حسب الأشخاص
+note-scores-reported = { $count } قيمة مصرح بها لهذا المؤشر لا تضاف إلى نقاط الاختبارات

@@ -24,3 +24,13 @@ monitoring-actions-unmeasured = { $count ->
 monitoring-columns = Columns (pivot)
 monitoring-no-columns = none
 monitoring-pivot-csv = Download the pivot table (CSV)
+
+# Notes under a values table
+note-records-people = { $people } people counted from case records (each once across organisations)
+note-reported-twice = { $line } reported by { $count } organisations ({ $organisations }): summed; check for double counting
+note-total-computed = total computed from the lines shown (no total was reported)
+note-lines-sum = the lines sum to { $parts }, the total is { $total }: { $rest } not broken down
+note-withheld = { $count } figure(s) withheld: fewer than { $threshold } people, or protecting such a figure
+note-knowledge-gain = knowledge gain from the tests of { $groups } training group(s), { $participants } participants: mean entry score { $entry } %, exit { $exit } % ({ $gain } points)
+note-scores-per-group = test scores are per group: they are not broken down by person
+note-scores-reported = { $count } reported value(s) for this indicator are not added to the test scores

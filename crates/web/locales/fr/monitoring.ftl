@@ -24,3 +24,13 @@ monitoring-actions-unmeasured = { $count ->
 monitoring-columns = Colonnes (tableau croisé)
 monitoring-no-columns = aucune
 monitoring-pivot-csv = Télécharger le tableau croisé (CSV)
+
+# Notes sous un tableau de valeurs
+note-records-people = { $people } personnes comptées à partir des dossiers (chacune une seule fois, toutes organisations confondues)
+note-reported-twice = { $line } : déclaré par { $count } organisations ({ $organisations }) et additionné ; vérifiez qu'il n'y a pas de double compte
+note-total-computed = total calculé à partir des lignes affichées (aucun total n'a été déclaré)
+note-lines-sum = les lignes totalisent { $parts }, le total est { $total } : { $rest } non ventilés
+note-withheld = { $count } chiffre(s) masqué(s) : moins de { $threshold } personnes, ou pour protéger un tel chiffre
+note-knowledge-gain = gain de connaissances d'après les tests de { $groups } groupe(s) de formation, { $participants } participants : score moyen d'entrée { $entry } %, de sortie { $exit } % ({ $gain } points)
+note-scores-per-group = les scores des tests sont par groupe : ils ne se ventilent pas par personne
+note-scores-reported = { $count } valeur(s) déclarée(s) pour cet indicateur ne s'ajoutent pas aux scores des tests

@@ -839,6 +839,13 @@ async fn trainings_with_test_scores_give_the_knowledge_gain_indicators() {
             .await
             .json();
         assert_eq!(oi22["total"]["value"], 70.0, "{oi22}");
+        let page = sec.get("/indicators/OI1-2?period=2025").await;
+        assert!(
+            page.body
+                .contains("score moyen d&#39;entrée 47.5 %, de sortie 87.5 % (+40.0 points)"),
+            "{}",
+            page.body
+        );
         // Another year has no scored training: nothing to show.
         let none = sec
             .get("/api/v1/indicators/OI1-2/values?period=2024")

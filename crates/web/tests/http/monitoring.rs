@@ -200,6 +200,12 @@ async fn public_figures_withhold_small_counts_and_their_complements() {
             .get("/indicators/SNIA-P7-ANAPEC-INSCRITS?period=2022&by=territory,sex&audience=public")
             .await;
         assert!(page.body.contains("<td>×</td>") && page.body.contains("secret statistique"));
+        assert!(
+            page.body
+                .contains("chiffre(s) masqué(s) : moins de 5 personnes"),
+            "the engine's note in the reader's language: {}",
+            page.body
+        );
         assert!(!page.body.contains("<td>3</td>"));
 
         // An unknown audience is a field error, not a silent default.
