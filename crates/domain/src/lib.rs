@@ -9,12 +9,14 @@
 pub mod audit;
 pub mod casework;
 pub mod directory;
+pub mod disclosure;
 pub mod error;
 pub mod exchange;
 pub mod framework;
 pub mod locale;
 pub mod org;
 pub mod period;
+pub mod report;
 pub mod reporting;
 pub mod territory;
 pub mod user;

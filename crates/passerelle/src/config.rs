@@ -16,6 +16,29 @@ pub struct Config {
     pub database: Database,
     pub security: Security,
     pub log: Log,
+    pub report: Report,
+}
+
+/// The yearly report's PDF: where its fonts are, and the public threshold.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Report {
+    /// Font directories (or files): Noto Sans, Noto Naskh Arabic and Amiri are used.
+    pub font_paths: Vec<String>,
+    /// Cells below this count are withheld in the public report (with their complements).
+    pub public_threshold: u32,
+}
+
+impl Default for Report {
+    fn default() -> Self {
+        Report {
+            font_paths: passerelle_report::DEFAULT_FONT_PATHS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            public_threshold: 5,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -19,6 +19,7 @@ pub mod intake;
 pub mod portal;
 pub mod records;
 pub mod reference;
+pub mod report;
 pub mod reporting;
 pub mod throttle;
 pub mod values;

@@ -19,6 +19,7 @@ pub mod error;
 pub mod exchange;
 pub mod frameworks;
 pub mod orgs;
+pub mod report;
 pub mod reporting;
 pub mod sessions;
 pub mod territories;

@@ -18,6 +18,7 @@ pub mod exchange;
 pub mod i18n;
 pub mod pages;
 pub mod portal;
+pub mod report;
 mod view;
 
 use axum::Router;
@@ -51,6 +52,7 @@ pub fn app(svc: Service, config: WebConfig) -> Router {
         .merge(portal::routes())
         .merge(directory::routes())
         .merge(exchange::routes())
+        .merge(report::routes())
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::context))

@@ -151,6 +151,8 @@ mod monitoring;
 
 #[path = "http/exchange.rs"]
 mod exchange;
+#[path = "http/report.rs"]
+mod report;
 
 #[tokio::test]
 async fn a_case_worker_cannot_reach_administrator_pages_or_api() {
