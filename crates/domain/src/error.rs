@@ -52,12 +52,14 @@ pub enum ErrorCode {
     ConsentMissing,
     /// The action is not possible in the record's current state.
     WrongState,
+    /// No frozen data version (snapshot) has that id; the message lists those that exist.
+    UnknownSnapshot,
     /// Something failed on our side; the operation id identifies it in the logs.
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::Required,
         ErrorCode::Length,
         ErrorCode::Format,
@@ -80,6 +82,7 @@ impl ErrorCode {
         ErrorCode::EditConflict,
         ErrorCode::ConsentMissing,
         ErrorCode::WrongState,
+        ErrorCode::UnknownSnapshot,
         ErrorCode::Internal,
     ];
 
@@ -107,6 +110,7 @@ impl ErrorCode {
             ErrorCode::EditConflict => "edit_conflict",
             ErrorCode::ConsentMissing => "consent_missing",
             ErrorCode::WrongState => "wrong_state",
+            ErrorCode::UnknownSnapshot => "unknown_snapshot",
             ErrorCode::Internal => "internal",
         }
     }

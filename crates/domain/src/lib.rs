@@ -17,6 +17,7 @@ pub mod governance;
 pub mod locale;
 pub mod org;
 pub mod period;
+pub mod report;
 pub mod reporting;
 pub mod territory;
 pub mod user;

@@ -17,6 +17,27 @@ pub struct Config {
     pub security: Security,
     pub publication: Publication,
     pub log: Log,
+    pub report: Report,
+}
+
+/// The yearly report's PDF: where its fonts are (the public report's threshold is
+/// `publication.public_threshold`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Report {
+    /// Font directories (or files): Noto Sans, Noto Naskh Arabic and Amiri are used.
+    pub font_paths: Vec<String>,
+}
+
+impl Default for Report {
+    fn default() -> Self {
+        Report {
+            font_paths: passerelle_report::DEFAULT_FONT_PATHS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        }
+    }
 }
 
 /// Statistical confidentiality of published figures: the smallest count of people

@@ -137,8 +137,64 @@ enum Command {
         #[command(subcommand)]
         command: ExportCommand,
     },
+    /// The yearly report: freeze a data version, generate the report (PDF or HTML, French or Arabic).
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// Print the default configuration as TOML.
     DefaultConfig,
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Freeze every figure of a year's report, its sources and the approved narratives;
+    /// prints the snapshot's id and content hash.
+    Snapshot {
+        #[arg(long)]
+        year: i32,
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List the frozen data versions.
+    Snapshots {
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// Generate the yearly report from a snapshot (default: the latest of the year).
+    Yearly {
+        #[arg(long)]
+        year: i32,
+        #[arg(long, value_enum, default_value_t = ReportLang::Fr)]
+        lang: ReportLang,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Pdf)]
+        format: ReportFormat,
+        #[arg(long)]
+        output: PathBuf,
+        #[arg(long)]
+        snapshot: Option<i64>,
+        #[arg(long, value_enum, default_value_t = ReportAudience::Internal)]
+        audience: ReportAudience,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportLang {
+    Fr,
+    Ar,
+    En,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportFormat {
+    Pdf,
+    Html,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportAudience {
+    Internal,
+    Public,
 }
 
 #[derive(Subcommand)]
@@ -412,6 +468,92 @@ fn describe(e: ServiceError) -> anyhow::Error {
         }
         other => anyhow::anyhow!("{other}"),
     }
+}
+
+/// A service error as the report's readers see it: the sentence in French, Arabic
+/// and English (the CLI has no language of its own), then the code.
+fn describe_localised(e: ServiceError) -> anyhow::Error {
+    use passerelle_domain::Locale;
+    let w = passerelle_web::error::WebError::from(ServiceError::Invalid(match &e {
+        ServiceError::Invalid(errors) => errors.clone(),
+        _ => return describe(e),
+    }));
+    let lines: Vec<String> = [Locale::Fr, Locale::Ar, Locale::En]
+        .into_iter()
+        .map(|l| passerelle_web::error::message(&w, l))
+        .collect();
+    anyhow::anyhow!("{}\n({})", lines.join("\n"), w.code)
+}
+
+async fn report(cfg: &Config, command: ReportCommand) -> Result<()> {
+    use passerelle_domain::Locale;
+    use passerelle_domain::disclosure::Audience;
+    let svc = open(cfg).await?;
+    match command {
+        ReportCommand::Snapshot { year, label } => {
+            let info = svc
+                .take_snapshot(None, year, &label, "cli")
+                .await
+                .map_err(describe_localised)?;
+            println!(
+                "snapshot {} ({}) sha256 {}",
+                info.snapshot_id, info.year, info.content_hash
+            );
+        }
+        ReportCommand::Snapshots { year } => {
+            for s in svc.snapshots(None, year).await.map_err(describe)? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    s.snapshot_id, s.year, s.created_at, s.content_hash, s.label
+                );
+            }
+        }
+        ReportCommand::Yearly {
+            year,
+            lang,
+            format,
+            output,
+            snapshot,
+            audience,
+        } => {
+            let (info, content) = svc
+                .snapshot(None, snapshot, Some(year))
+                .await
+                .map_err(describe_localised)?;
+            let locale = match lang {
+                ReportLang::Fr => Locale::Fr,
+                ReportLang::Ar => Locale::Ar,
+                ReportLang::En => Locale::En,
+            };
+            let audience = match audience {
+                ReportAudience::Internal => Audience::Internal,
+                ReportAudience::Public => Audience::Public,
+            };
+            let policy = svc.disclosure();
+            let doc = passerelle_web::report::document(&info, &content, locale, audience, &policy);
+            let bytes = match format {
+                ReportFormat::Pdf => {
+                    let paths: Vec<PathBuf> =
+                        cfg.report.font_paths.iter().map(PathBuf::from).collect();
+                    let fonts = passerelle_report::Fonts::load(&paths)?;
+                    passerelle_report::pdf(&doc, &fonts)?
+                }
+                ReportFormat::Html => passerelle_web::report::standalone_html(&doc)
+                    .context("rendering the report")?
+                    .into_bytes(),
+            };
+            std::fs::write(&output, bytes)
+                .with_context(|| format!("writing {}", output.display()))?;
+            println!(
+                "{} written from snapshot {} (sha256 {})",
+                output.display(),
+                info.snapshot_id,
+                info.content_hash
+            );
+        }
+    }
+    svc.store().close().await;
+    Ok(())
 }
 
 async fn run(cli: Cli) -> Result<()> {
@@ -790,6 +932,7 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
+        Command::Report { command } => report(&cfg, command).await,
         Command::Export { command } => {
             use passerelle_service::exchange::{Dhis2Format, Dhis2Query};
             let svc = open(&cfg).await?;

@@ -903,3 +903,186 @@ fn governance_import_and_the_cp3_brief() {
         );
     }
 }
+
+/// Whether a PNG has at least two colours (a blank page has one).
+fn png_is_not_blank(path: &std::path::Path) -> bool {
+    let file = std::fs::File::open(path).expect("the page image exists");
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .expect("a PNG");
+    let mut buf = vec![0; reader.output_buffer_size().expect("a size")];
+    let info = reader.next_frame(&mut buf).expect("a frame");
+    let px = info.color_type.samples();
+    let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(px).collect();
+    pixels.iter().any(|p| *p != pixels[0])
+}
+
+#[test]
+fn the_yearly_report_as_pdf_in_french_and_arabic_from_a_snapshot() {
+    for url in backends_urls("report") {
+        let o = passerelle(&["migrate", "--database-url", &url], &[]);
+        assert!(o.status.success(), "{}", text(&o));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let store = passerelle_store::Store::connect(&url).await.unwrap();
+            let svc = passerelle_service::Service::new(store, Default::default());
+            svc.ensure_reference_data("test").await.unwrap();
+            svc.load_demo("test").await.unwrap();
+        });
+        // No snapshot yet: a clear error in the three languages, naming what exists.
+        let dir = std::env::temp_dir().join(format!("passerelle-report-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fr = dir.join("report-fr.pdf");
+        let o = passerelle(
+            &[
+                "report",
+                "yearly",
+                "--year",
+                "2020",
+                "--output",
+                fr.to_str().unwrap(),
+                "--database-url",
+                &url,
+            ],
+            &[],
+        );
+        let t = text(&o);
+        assert!(
+            !o.status.success()
+                && t.contains("Cette version figée des données n'existe pas")
+                && t.contains("هذه النسخة المجمّدة من المعطيات غير موجودة")
+                && t.contains("unknown_snapshot"),
+            "{t}"
+        );
+        let o = passerelle(
+            &[
+                "report",
+                "snapshot",
+                "--year",
+                "2020",
+                "--label",
+                "test",
+                "--database-url",
+                &url,
+            ],
+            &[],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        let o = passerelle(
+            &[
+                "report",
+                "yearly",
+                "--year",
+                "2020",
+                "--snapshot",
+                "999",
+                "--output",
+                fr.to_str().unwrap(),
+                "--database-url",
+                &url,
+            ],
+            &[],
+        );
+        let t = text(&o);
+        assert!(
+            !o.status.success() && t.contains("999 →") && t.contains("(2020)"),
+            "{t}"
+        );
+        for lang in ["fr", "ar"] {
+            let pdf = dir.join(format!("report-{lang}.pdf"));
+            let o = passerelle(
+                &[
+                    "report",
+                    "yearly",
+                    "--year",
+                    "2020",
+                    "--lang",
+                    lang,
+                    "--format",
+                    "pdf",
+                    "--output",
+                    pdf.to_str().unwrap(),
+                    "--database-url",
+                    &url,
+                ],
+                &[],
+            );
+            assert!(o.status.success(), "{}", text(&o));
+            let prefix = dir.join(format!("page-{lang}"));
+            let r = Command::new("pdftoppm")
+                .args(["-png", "-r", "50", "-f", "1", "-l", "2"])
+                .arg(&pdf)
+                .arg(&prefix)
+                .status()
+                .expect("pdftoppm (poppler-utils) is installed");
+            assert!(r.success());
+            for page in 1..=2 {
+                let png = dir.join(format!("page-{lang}-{page:02}.png"));
+                let png = if png.exists() {
+                    png
+                } else {
+                    dir.join(format!("page-{lang}-{page}.png"))
+                };
+                assert!(png_is_not_blank(&png), "{lang} page {page} is blank");
+            }
+            let out = Command::new("pdftotext")
+                .arg(&pdf)
+                .arg("-")
+                .output()
+                .unwrap();
+            // Thin spaces and the Arabic thousands separator aside, the figures are there.
+            let text: String = String::from_utf8_lossy(&out.stdout)
+                .chars()
+                .filter(|c| !c.is_whitespace() && *c != '.')
+                .collect();
+            assert!(
+                text.contains("3207") && text.contains("1606"),
+                "{lang}: pupils"
+            );
+            assert!(
+                text.contains("680") && text.contains("261"),
+                "{lang}: ANAPEC"
+            );
+            assert!(text.contains("SHA-256"), "{lang}: the snapshot is cited");
+            if lang == "ar" {
+                assert!(
+                    text.contains("التقرير") || text.contains("تقرير"),
+                    "Arabic text"
+                );
+                assert!(text.contains("الأنشطةالمنجزة"), "section titles in Arabic");
+            } else {
+                assert!(
+                    text.contains("Activitésmenéesen2020"),
+                    "the narrative of P7"
+                );
+                assert!(text.contains("Recommandations"));
+            }
+        }
+        // The same snapshot gives the same content.
+        let again = dir.join("again.pdf");
+        let o = passerelle(
+            &[
+                "report",
+                "yearly",
+                "--year",
+                "2020",
+                "--lang",
+                "fr",
+                "--output",
+                again.to_str().unwrap(),
+                "--database-url",
+                &url,
+            ],
+            &[],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        assert_eq!(
+            std::fs::read(&again).unwrap(),
+            std::fs::read(dir.join("report-fr.pdf")).unwrap()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -156,6 +156,9 @@ pub const DEMO_ORGANISATIONS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
     ),
 ];
 
+/// The 2020 report's text for programme 7 (`data/report-2020/`).
+pub const DEMO_NARRATIVE_P7: &str = include_str!("../../../data/report-2020/p7-emploi.json");
+
 /// (username, display name, organisation, roles)
 pub const DEMO_USERS: &[(&str, &str, &str, &str)] = &[
     (
@@ -266,6 +269,58 @@ impl Service {
         }
         self.ensure_shipped_governance(op).await?;
         self.load_demo_governance(op).await?;
+        self.load_demo_narratives(op).await?;
+        Ok(())
+    }
+
+    /// The 2020 report's narrative of programme 7 (Emploi): the report's own text,
+    /// which the ministry compiled from the institutions' contributions (French only),
+    /// entered and approved by the secretariat, so the yearly report and the follow-up
+    /// of its recommendations have something real to show.
+    async fn load_demo_narratives(&self, op: &str) -> Result<(), ServiceError> {
+        use passerelle_domain::report::{Section, SectionText};
+        #[derive(serde::Deserialize)]
+        struct DemoNarrative {
+            node: String,
+            year: i32,
+            organisation: String,
+            sections: std::collections::BTreeMap<String, String>,
+        }
+        let n: DemoNarrative = serde_json::from_str(DEMO_NARRATIVE_P7)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let mut conn = self.store.conn().await?;
+        let sec =
+            passerelle_store::users::credentials_by_username(&mut conn, "secretariat").await?;
+        drop(conn);
+        let Some(sec) = sec else {
+            return Ok(());
+        };
+        let sec = self.actor(sec.user.id).await?;
+        let sections: Vec<(Section, SectionText)> = n
+            .sections
+            .iter()
+            .filter_map(|(k, v)| {
+                Some((
+                    Section::parse(k)?,
+                    SectionText {
+                        fr: v.clone(),
+                        ar: String::new(),
+                    },
+                ))
+            })
+            .collect();
+        self.save_narrative(&sec, &n.node, n.year, &n.organisation, &sections, true, op)
+            .await?;
+        self.review_narrative(
+            &sec,
+            &n.node,
+            n.year,
+            &n.organisation,
+            passerelle_domain::reporting::Transition::Approve,
+            "",
+            op,
+        )
+        .await?;
         Ok(())
     }
 

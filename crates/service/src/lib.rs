@@ -20,6 +20,7 @@ pub mod intake;
 pub mod portal;
 pub mod records;
 pub mod reference;
+pub mod report;
 pub mod reporting;
 pub mod throttle;
 pub mod values;
@@ -86,6 +87,11 @@ pub struct Service {
 }
 
 impl Service {
+    /// The smallest counts of people each audience may see in published figures.
+    pub fn disclosure(&self) -> passerelle_domain::disclosure::Policy {
+        self.config.disclosure
+    }
+
     pub fn new(store: Store, config: ServiceConfig) -> Service {
         let throttle =
             throttle::Throttle::new(config.login_max_failures, config.login_window_seconds);

@@ -20,6 +20,7 @@ pub mod exchange;
 pub mod frameworks;
 pub mod governance;
 pub mod orgs;
+pub mod report;
 pub mod reporting;
 pub mod sessions;
 pub mod territories;

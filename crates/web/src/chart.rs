@@ -40,7 +40,7 @@ pub fn bars(rows: &[(String, f64, String)], rtl: bool, title: &str) -> String {
         };
         let value_anchor = if rtl { "end" } else { "start" };
         svg.push_str(&format!(
-            r#"<text x="{label_x}" y="{ty}" text-anchor="{anchor}">{}</text><rect class="bar" x="{bar_x:.1}" y="{y}" width="{w:.1}" height="{bar_h}"><title>{}: {}</title></rect><text x="{value_x:.1}" y="{ty}" text-anchor="{value_anchor}">{}</text>"#,
+            r#"<text x="{label_x}" y="{ty}" text-anchor="{anchor}">{}</text><rect class="bar" fill="rgb(59,110,165)" x="{bar_x:.1}" y="{y}" width="{w:.1}" height="{bar_h}"><title>{}: {}</title></rect><text x="{value_x:.1}" y="{ty}" text-anchor="{value_anchor}">{}</text>"#,
             esc(label),
             esc(label),
             esc(text),

@@ -49,7 +49,7 @@ impl WebError {
             ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
             ErrorCode::Throttled => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Forbidden | ErrorCode::CsrfInvalid => StatusCode::FORBIDDEN,
-            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::NotFound | ErrorCode::UnknownSnapshot => StatusCode::NOT_FOUND,
             ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
             ErrorCode::AuditChainBroken => StatusCode::CONFLICT,
             ErrorCode::RuleViolated => StatusCode::UNPROCESSABLE_ENTITY,

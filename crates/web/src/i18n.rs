@@ -114,6 +114,31 @@ mod tests {
         }
     }
 
+    /// Two files of one language defining the same key would make the loader panic
+    /// at the first request; this says which key and where first.
+    #[test]
+    fn no_key_is_defined_twice() {
+        for locale in ["fr", "ar", "en"] {
+            let dir = format!("{}/locales/{locale}", env!("CARGO_MANIFEST_DIR"));
+            let mut seen: std::collections::HashMap<String, String> = Default::default();
+            for entry in std::fs::read_dir(&dir).expect("locale directory") {
+                let path = entry.expect("locale file").path();
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                for line in text.lines() {
+                    if line.starts_with([' ', '#', '.']) {
+                        continue;
+                    }
+                    if let Some((k, _)) = line.split_once(" =") {
+                        let file = path.file_name().unwrap().to_string_lossy().to_string();
+                        if let Some(first) = seen.insert(k.trim().to_string(), file.clone()) {
+                            panic!("{locale}: {} is in {first} and {file}", k.trim());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn every_error_code_has_a_message() {
         for code in passerelle_domain::ErrorCode::ALL {

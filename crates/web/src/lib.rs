@@ -20,6 +20,7 @@ pub mod governance;
 pub mod i18n;
 pub mod pages;
 pub mod portal;
+pub mod report;
 mod view;
 
 use axum::Router;
@@ -55,6 +56,7 @@ pub fn app(svc: Service, config: WebConfig) -> Router {
         .merge(exchange::routes())
         .merge(forms::routes())
         .merge(governance::routes())
+        .merge(report::routes())
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::context))

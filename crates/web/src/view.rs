@@ -33,11 +33,12 @@ impl Page {
         let mut nav = Vec::new();
         if let Some(_actor) = &ctx.actor {
             let p = ctx.permissions;
-            let items: [(&'static str, &str, bool); 14] = [
+            let items: [(&'static str, &str, bool); 15] = [
                 ("/", "nav-home", true),
                 ("/cases", "nav-cases", p.work_cases),
                 ("/frameworks", "nav-frameworks", true),
                 ("/reporting", "nav-reporting", p.monitoring),
+                ("/report", "nav-report", p.monitoring),
                 ("/organisations", "nav-organisations", true),
                 ("/territories", "nav-territories", true),
                 ("/directory", "nav-directory", true),
@@ -55,7 +56,7 @@ impl Page {
                     let current = if href == "/" {
                         current_path == "/"
                     } else {
-                        current_path.starts_with(href)
+                        current_path == href || current_path.starts_with(&format!("{href}/"))
                     };
                     nav.push(NavItem {
                         href,

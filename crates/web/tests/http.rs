@@ -155,6 +155,8 @@ mod exchange;
 mod forms;
 #[path = "http/governance.rs"]
 mod governance;
+#[path = "http/report.rs"]
+mod report;
 
 #[tokio::test]
 async fn a_case_worker_cannot_reach_administrator_pages_or_api() {
