@@ -9,6 +9,13 @@
 mod config;
 
 use anyhow::{Context, Result, bail};
+
+/// mimalloc instead of the system allocator: a case page allocates a few thousand
+/// small strings and rows across the runtime's and SQLite's threads, where glibc's
+/// arenas cost a sixth of the CPU under load (see BENCHMARKS.md, issue #4).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use config::Config;
 use passerelle_service::{NewUserInput, Service, ServiceError};

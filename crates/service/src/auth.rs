@@ -195,16 +195,14 @@ impl Service {
     pub async fn session(&self, token: &str) -> Result<Option<SessionInfo>, ServiceError> {
         let hash = secret_hash(token);
         let mut conn = self.store.conn().await?;
-        let Some(session) = sessions::get(&mut conn, &hash).await? else {
+        // One query for the session, its user, their roles and organisation.
+        let Some((session, user, org)) = sessions::with_user(&mut conn, &hash).await? else {
             return Ok(None);
         };
         if session.expires_at < passerelle_store::now() {
             sessions::delete(&mut conn, &hash).await?;
             return Ok(None);
         }
-        let Some(user) = users::get(&mut conn, session.user_id).await? else {
-            return Ok(None);
-        };
         if !user.active {
             return Ok(None);
         }
@@ -215,7 +213,13 @@ impl Service {
         if session.last_seen_at < a_minute_ago {
             sessions::touch(&mut conn, &hash, &expiry(self.config.session_idle_minutes)).await?;
         }
-        let actor = self.actor_for(&mut conn, user).await?;
+        let actor = Actor {
+            user,
+            organisation_code: org.code,
+            organisation_name: org.name_fr,
+            organisation_name_ar: org.name_ar,
+            organisation_name_en: org.name_en,
+        };
         Ok(Some(SessionInfo {
             actor,
             csrf_token: session.csrf_token,

@@ -11,6 +11,7 @@
 use crate::access::{self, Action, CaseAccess, CaseScope, decide};
 use crate::auth::Actor;
 use crate::error::ServiceError;
+use crate::ref_lists::RefLists;
 use crate::reporting::user_name;
 use crate::{Service, audit_row};
 use passerelle_domain::casework::case::{CaseTransition, StepStatus, is_service_type};
@@ -31,6 +32,7 @@ use passerelle_store::casework::{
 use passerelle_store::{Conn, StoreError, audit, orgs, users};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::sync::Arc;
 
 /// The default assessment form ("évaluation, orientation et suivi").
 pub const SHIPPED_FORMS: &[&str] = &[include_str!(
@@ -263,6 +265,19 @@ pub struct CaseView {
     /// Workers of the organisation, for assignment (supervisors only).
     pub team: Vec<(i64, String)>,
     pub can_supervise: bool,
+    /// Every organisation and directory service, for the referral and transfer
+    /// forms (empty when the actor may not view the directory). Not part of the
+    /// API's case.
+    #[serde(skip)]
+    pub lists: Arc<RefLists>,
+}
+
+/// The case a page shows, so its referrals need not read it again.
+struct KnownCase<'a> {
+    case_id: i64,
+    case_ref: &'a str,
+    person_id: i64,
+    person_name: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -498,24 +513,31 @@ impl Service {
     }
 
     async fn summary(&self, conn: &mut Conn, p: &PersonRow) -> PersonSummary {
-        PersonSummary {
-            id: p.id,
-            given_name: p.given_name.clone(),
-            family_name: p.family_name.clone(),
-            name_ar: p.name_ar.clone(),
-            sex: p.sex.clone(),
-            birth: p
-                .birth_date
-                .clone()
-                .or_else(|| p.birth_year.map(|y| y.to_string())),
-            birth_approximate: p.birth_approximate,
-            nationality: p.nationality.clone(),
-            organisation: org_name(conn, p.organisation_id).await,
-        }
+        summary_with(p, org_name(conn, p.organisation_id).await)
     }
+}
 
-    /// Records a read (or a refused read) of personal data in its own short transaction,
-    /// before the data is returned.
+fn summary_with(p: &PersonRow, organisation: String) -> PersonSummary {
+    PersonSummary {
+        id: p.id,
+        given_name: p.given_name.clone(),
+        family_name: p.family_name.clone(),
+        name_ar: p.name_ar.clone(),
+        sex: p.sex.clone(),
+        birth: p
+            .birth_date
+            .clone()
+            .or_else(|| p.birth_year.map(|y| y.to_string())),
+        birth_approximate: p.birth_approximate,
+        nationality: p.nationality.clone(),
+        organisation,
+    }
+}
+
+impl Service {
+    /// Records a read (or a refused read) of personal data before the data is
+    /// returned: committed with the other reads waiting at the same moment, in one
+    /// transaction (group commit, [`crate::read_audit`]).
     async fn audit_read(
         &self,
         actor: &Actor,
@@ -525,21 +547,16 @@ impl Service {
         id: i64,
         detail: serde_json::Value,
     ) -> Result<(), ServiceError> {
-        let mut tx = self.store.begin().await?;
-        audit::append(
-            &mut tx,
-            audit_row(
-                Some(actor),
-                op,
-                action,
-                entity,
-                Some(id.to_string()),
-                detail,
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let row = crate::read_audit::ReadRow {
+            actor_user_id: Some(actor.user.id.0),
+            actor_org_id: Some(actor.user.organisation_id.0),
+            action: action.to_string(),
+            entity: entity.to_string(),
+            entity_id: Some(id.to_string()),
+            operation_id: op.to_string(),
+            detail: detail.to_string(),
+        };
+        self.read_audit.append(&self.store, row).await
     }
 
     /// Loads the shipped assessment forms (idempotent).
@@ -554,16 +571,34 @@ impl Service {
         Ok(())
     }
 
+    /// A form's definition, parsed once per process and version: a loaded version
+    /// never changes (`import_form` refuses a different definition under the same
+    /// number), so the parsed copy stays right.
     async fn form_def(
         &self,
         conn: &mut Conn,
         code: &str,
         version: Option<i64>,
     ) -> Result<FormDef, ServiceError> {
-        let text = cw::form(conn, code, version)
+        let version = match version {
+            Some(v) => Some(v),
+            None => cw::form_latest_version(conn, code).await?,
+        };
+        let missing = || ServiceError::Internal(format!("form {code} is not loaded"));
+        let version = version.ok_or_else(missing)?;
+        let key = (code.to_string(), version);
+        if let Some(def) = self.forms.lock().ok().and_then(|f| f.get(&key).cloned()) {
+            return Ok((*def).clone());
+        }
+        let text = cw::form(conn, code, Some(version))
             .await?
-            .ok_or_else(|| ServiceError::Internal(format!("form {code} is not loaded")))?;
-        FormDef::from_json(&text).map_err(|e| ServiceError::Internal(format!("form {code}: {e:?}")))
+            .ok_or_else(missing)?;
+        let def = FormDef::from_json(&text)
+            .map_err(|e| ServiceError::Internal(format!("form {code}: {e:?}")))?;
+        if let Ok(mut forms) = self.forms.lock() {
+            forms.insert(key, std::sync::Arc::new(def.clone()));
+        }
+        Ok(def)
     }
 
     /// Loads a new version of an assessment form. A version already loaded is never
@@ -688,20 +723,32 @@ impl Service {
         locale: passerelle_domain::Locale,
     ) -> Result<Vec<(String, String)>, ServiceError> {
         let mut conn = self.store.conn().await?;
-        Ok(cw::directory_service_options(&mut conn)
-            .await?
-            .into_iter()
-            .map(|(code, org, fr, ar, en)| {
-                let name = match locale {
-                    passerelle_domain::Locale::Ar => ar.unwrap_or(fr),
-                    passerelle_domain::Locale::En => en.unwrap_or(fr),
-                    passerelle_domain::Locale::Fr => fr,
-                };
-                (code, format!("{name} — {org}"))
-            })
-            .collect())
+        let lists = self.ref_lists.get(&mut conn).await?;
+        Ok(service_options(&lists, locale))
     }
+}
 
+/// The directory's services a referral may name, in `locale`: (code, "name — organisation").
+pub fn service_options(
+    lists: &RefLists,
+    locale: passerelle_domain::Locale,
+) -> Vec<(String, String)> {
+    lists
+        .services
+        .iter()
+        .cloned()
+        .map(|(code, org, fr, ar, en)| {
+            let name = match locale {
+                passerelle_domain::Locale::Ar => ar.unwrap_or(fr),
+                passerelle_domain::Locale::En => en.unwrap_or(fr),
+                passerelle_domain::Locale::Fr => fr,
+            };
+            (code, format!("{name} — {org}"))
+        })
+        .collect()
+}
+
+impl Service {
     /// The default assessment form (for the API and for building pages).
     pub async fn assessment_form(&self) -> Result<FormDef, ServiceError> {
         let mut conn = self.store.conn().await?;
@@ -1090,21 +1137,28 @@ impl Service {
 
     async fn case_scope(&self, conn: &mut Conn, c: &CaseRow) -> Result<CaseScope, ServiceError> {
         let refs = cw::referrals(conn, ReferralScope::Case(c.id)).await?;
-        Ok(CaseScope {
-            organisation_id: OrgId(c.organisation_id),
-            assigned_user_id: c.assigned_user_id.map(UserId),
-            opened_by: UserId(c.opened_by),
-            transfer_to: c.transfer_org_id.map(OrgId),
-            referrals: refs
-                .into_iter()
-                .filter(|r| {
-                    ReferralStatus::parse(&r.status).is_some_and(ReferralStatus::receiver_may_read)
-                })
-                .map(|r| (OrgId(r.to_org_id), split_list(&r.sections)))
-                .collect(),
-        })
+        Ok(scope_of(c, &refs))
     }
+}
 
+/// The facts `access::case_access` decides on, from the case and its referrals.
+fn scope_of(c: &CaseRow, refs: &[ReferralRow]) -> CaseScope {
+    CaseScope {
+        organisation_id: OrgId(c.organisation_id),
+        assigned_user_id: c.assigned_user_id.map(UserId),
+        opened_by: UserId(c.opened_by),
+        transfer_to: c.transfer_org_id.map(OrgId),
+        referrals: refs
+            .iter()
+            .filter(|r| {
+                ReferralStatus::parse(&r.status).is_some_and(ReferralStatus::receiver_may_read)
+            })
+            .map(|r| (OrgId(r.to_org_id), split_list(&r.sections)))
+            .collect(),
+    }
+}
+
+impl Service {
     /// A person's file; the read is audited. Unknown or not visible: `NotFound`
     /// (audited too, as a refused read).
     pub async fn person_file(
@@ -1652,6 +1706,11 @@ impl Service {
     }
 
     /// A case, as much as the actor may see; the read (or the refused read) is audited.
+    ///
+    /// The page is read in a fixed, small number of queries whatever the case holds:
+    /// the case's referrals are read once (for the access decision and for the
+    /// page), organisation names come from one list, the authors of notes and events
+    /// from one query, and the form's parsed definition from the per-version cache.
     pub async fn case_view(
         &self,
         actor: &Actor,
@@ -1659,13 +1718,23 @@ impl Service {
         op: &str,
     ) -> Result<CaseView, ServiceError> {
         // Reads go through a plain connection (readers do not queue behind the writer);
-        // the audit row is written first, in its own short transaction.
+        // the audit row is committed first, with the other reads of the moment.
         let mut tx = self.store.conn().await?;
-        let loaded = self.load_case(&mut tx, actor, id).await;
-        // One connection at a time: the audit row takes its own from the pool.
+        let loaded = match cw::case(&mut tx, id).await {
+            Ok(Some(c)) => match cw::referrals(&mut tx, ReferralScope::Case(c.id)).await {
+                Ok(refs) => {
+                    let access = access::case_access(actor, &scope_of(&c, &refs));
+                    Ok((c, refs, access))
+                }
+                Err(e) => Err(ServiceError::from(e)),
+            },
+            Ok(None) => Err(ServiceError::NotFound),
+            Err(e) => Err(e.into()),
+        };
+        // One connection at a time: the audit flush takes its own from the pool.
         drop(tx);
-        let (c, access) = match loaded {
-            Ok((c, a)) if a != CaseAccess::None => (c, a),
+        let (c, refs, access) = match loaded {
+            Ok((c, r, a)) if a != CaseAccess::None => (c, r, a),
             Ok(_) | Err(ServiceError::NotFound) => {
                 self.audit_read(actor, op, "read_refused", "case", id, json!({}))
                     .await?;
@@ -1691,7 +1760,9 @@ impl Service {
         let p = cw::person(&mut tx, c.person_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let person = self.summary(&mut tx, &p).await;
+        let lists = self.ref_lists.get(&mut tx).await?;
+        let org_name = |id: i64| lists.org_name(id);
+        let person = summary_with(&p, org_name(p.organisation_id));
         let assessment = cw::assessment(&mut tx, c.id).await?;
         let form = match &assessment {
             Some(a) => {
@@ -1709,20 +1780,18 @@ impl Service {
             answers = form.only_sections(&answers, &shared);
         }
         let today = today();
+        let can_supervise = decide(actor, Action::SuperviseCases(OrgId(c.organisation_id))).is_ok();
         let mut view = CaseView {
             id: c.id,
             case_ref: c.case_ref.clone(),
             person,
-            organisation: org_name(&mut tx, c.organisation_id).await,
+            organisation: org_name(c.organisation_id),
             organisation_id: c.organisation_id,
-            assigned_to: user_name(&mut tx, c.assigned_user_id).await,
+            assigned_to: None,
             assigned_user_id: c.assigned_user_id,
             status: c.status.clone(),
             close_reason: c.close_reason.clone(),
-            transfer_to: match c.transfer_org_id {
-                Some(o) => Some(org_name(&mut tx, o).await),
-                None => None,
-            },
+            transfer_to: c.transfer_org_id.map(org_name),
             opened_at: c.opened_at.clone(),
             version: c.version,
             full,
@@ -1737,13 +1806,22 @@ impl Service {
             events: Vec::new(),
             consents: Vec::new(),
             team: Vec::new(),
-            can_supervise: decide(actor, Action::SuperviseCases(OrgId(c.organisation_id))).is_ok(),
+            can_supervise,
+            lists: Arc::new(RefLists::default()),
         };
         let my_org = actor.user.organisation_id.0;
-        for r in cw::referrals(&mut tx, ReferralScope::Case(c.id)).await? {
+        let known = KnownCase {
+            case_id: c.id,
+            case_ref: &c.case_ref,
+            person_id: p.id,
+            person_name: display_name(&p),
+        };
+        for r in &refs {
             if full || r.to_org_id == my_org {
-                view.referrals
-                    .push(self.referral_view(&mut tx, &r, my_org, &today).await?);
+                let v = self
+                    .referral_view_with(&mut tx, r, my_org, &today, &lists, Some(&known))
+                    .await?;
+                view.referrals.push(v);
             }
         }
         view.services = cw::service_events(&mut tx, c.person_id)
@@ -1751,6 +1829,7 @@ impl Service {
             .into_iter()
             .filter(|e| full || e.organisation_id == my_org)
             .collect();
+        let mut authors: Vec<i64> = c.assigned_user_id.into_iter().collect();
         if full {
             for s in cw::steps(&mut tx, c.id).await? {
                 view.steps.push(StepView {
@@ -1763,21 +1842,27 @@ impl Service {
                     status: s.status,
                 });
             }
-            for (body, author, at) in cw::notes(&mut tx, c.id).await? {
+            let notes = cw::notes(&mut tx, c.id).await?;
+            let events = cw::events(&mut tx, c.id).await?;
+            authors.extend(notes.iter().map(|(_, author, _)| *author));
+            authors.extend(events.iter().filter_map(|e| e.user_id));
+            let names = users::display_names(&mut tx, &authors).await?;
+            for (body, author, at) in notes {
                 view.notes.push(NoteView {
                     body: self.cipher.open(&body).unwrap_or_default(),
-                    author: user_name(&mut tx, Some(author)).await.unwrap_or_default(),
+                    author: names.get(&author).cloned().unwrap_or_default(),
                     at,
                 });
             }
-            for e in cw::events(&mut tx, c.id).await? {
+            for e in events {
                 view.events.push(EventView {
-                    who: user_name(&mut tx, e.user_id).await,
+                    who: e.user_id.and_then(|u| names.get(&u).cloned()),
                     at: e.at,
                     kind: e.kind,
                     detail: e.detail,
                 });
             }
+            view.assigned_to = c.assigned_user_id.and_then(|u| names.get(&u).cloned());
             view.consents = active_consents(&cw::consents(&mut tx, c.person_id).await?)
                 .into_iter()
                 .map(|(p, s)| (p.as_str().to_string(), s))
@@ -1799,6 +1884,13 @@ impl Service {
                     .map(|u| (u.id.0, u.display_name))
                     .collect();
             }
+        } else {
+            view.assigned_to = user_name(&mut tx, c.assigned_user_id).await;
+        }
+        // The organisations a referral or a transfer may name, for the forms; the
+        // same list, already read, under the same rule as `Service::organisations`.
+        if decide(actor, Action::ViewDirectory).is_ok() {
+            view.lists = lists;
         }
         Ok(view)
     }
@@ -1810,24 +1902,54 @@ impl Service {
         my_org: i64,
         today: &str,
     ) -> Result<ReferralView, ServiceError> {
-        let c = cw::case(conn, r.case_id).await?;
-        let p = cw::person(conn, r.person_id).await?;
+        let lists = self.ref_lists.get(conn).await?;
+        self.referral_view_with(conn, r, my_org, today, &lists, None)
+            .await
+    }
+
+    /// A referral for display, with organisation and service names from `lists` and,
+    /// when the referral is of the case being shown, that case's reference and person.
+    async fn referral_view_with(
+        &self,
+        conn: &mut Conn,
+        r: &ReferralRow,
+        my_org: i64,
+        today: &str,
+        lists: &RefLists,
+        known: Option<&KnownCase<'_>>,
+    ) -> Result<ReferralView, ServiceError> {
+        let (case_ref, person_name) = match known {
+            Some(k) if k.case_id == r.case_id && k.person_id == r.person_id => {
+                (k.case_ref.to_string(), k.person_name.clone())
+            }
+            _ => (
+                cw::case(conn, r.case_id)
+                    .await?
+                    .map(|c| c.case_ref)
+                    .unwrap_or_default(),
+                cw::person(conn, r.person_id)
+                    .await?
+                    .as_ref()
+                    .map(display_name)
+                    .unwrap_or_default(),
+            ),
+        };
+        let org_name = |id: i64| lists.org_name(id);
         Ok(ReferralView {
             id: r.id,
             case_id: r.case_id,
-            case_ref: c.map(|c| c.case_ref).unwrap_or_default(),
-            person_name: p.as_ref().map(display_name).unwrap_or_default(),
-            from_org: org_name(conn, r.from_org_id).await,
+            case_ref,
+            person_name,
+            from_org: org_name(r.from_org_id),
             from_org_id: r.from_org_id,
-            to_org: org_name(conn, r.to_org_id).await,
+            to_org: org_name(r.to_org_id),
             to_org_id: r.to_org_id,
             service_code: r.service_code.clone(),
-            service_name: match r.service_code.as_deref().filter(|c| !is_service_type(c)) {
-                Some(code) => cw::directory_service(conn, code)
-                    .await?
-                    .map(|d| (d.1, d.2, d.3)),
-                None => None,
-            },
+            service_name: r
+                .service_code
+                .as_deref()
+                .filter(|c| !is_service_type(c))
+                .and_then(|code| lists.service_names(code)),
             sections: split_list(&r.sections),
             status: r.status.clone(),
             reason: self.open_opt(r.reason_enc.as_deref()),

@@ -26,6 +26,8 @@ pub mod throttle;
 pub mod values;
 
 mod admin;
+mod read_audit;
+pub mod ref_lists;
 
 pub use access::{Action, Permissions};
 pub use admin::{AuditReport, NewOrgInput, NewUserInput};
@@ -84,7 +86,16 @@ pub struct Service {
     /// Signs the contact form's challenges; new at each start, so a form older than the
     /// process asks again.
     challenge_key: Arc<[u8; 32]>,
+    /// The group commit of the audit rows of reads (see [`read_audit`]).
+    read_audit: Arc<read_audit::ReadAudit>,
+    /// Assessment forms parsed once per (code, version); see `casework::form_def`.
+    forms: Arc<std::sync::Mutex<FormCache>>,
+    /// Organisations and directory services, kept until their tables change.
+    ref_lists: Arc<ref_lists::RefCache>,
 }
+
+type FormCache =
+    std::collections::HashMap<(String, i64), Arc<passerelle_domain::casework::FormDef>>;
 
 impl Service {
     /// The smallest counts of people each audience may see in published figures.
@@ -107,6 +118,9 @@ impl Service {
             throttle: Arc::new(throttle),
             contact_throttle: Arc::new(contact_throttle),
             challenge_key: Arc::new(key),
+            read_audit: Arc::default(),
+            forms: Arc::default(),
+            ref_lists: Arc::default(),
         }
     }
 

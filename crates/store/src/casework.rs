@@ -605,6 +605,16 @@ pub async fn upsert_form(
 }
 
 /// A form's definition at a version, or its latest version when `version` is `None`.
+/// The newest loaded version of a form.
+pub async fn form_latest_version(conn: &mut Conn, code: &str) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("select max(form_version) from form_def where form_code = $1")
+            .bind(code)
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
 pub async fn form(
     conn: &mut Conn,
     code: &str,

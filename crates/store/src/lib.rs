@@ -86,28 +86,35 @@ impl Store {
         let backend = Backend::from_url(url)?;
         let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
         let options = match backend {
-            Backend::Sqlite => options.max_connections(8).after_connect(|conn, _| {
-                Box::pin(async move {
-                    // WAL lets readers go on while one writer writes; the busy timeout
-                    // makes a second writer wait instead of failing at once.
-                    conn.execute("pragma journal_mode = wal").await?;
-                    conn.execute("pragma busy_timeout = 10000").await?;
-                    conn.execute("pragma foreign_keys = on").await?;
-                    conn.execute("pragma synchronous = normal").await?;
-                    // The engine's `group by` and `count(distinct)` sort in temporary
-                    // b-trees: in memory, with a page cache large enough for a
-                    // dashboard's index ranges (32 MB per connection).
-                    conn.execute("pragma temp_store = memory").await?;
-                    conn.execute("pragma cache_size = -32768").await?;
-                    // Read pages through the OS cache without copying (1 GiB mapped).
-                    conn.execute("pragma mmap_size = 1073741824").await?;
-                    // Planner statistics kept fresh as SQLite recommends for
-                    // long-lived connections (bounded work, usually none).
-                    conn.execute("pragma analysis_limit = 1000").await?;
-                    conn.execute("pragma optimize = 0x10002").await?;
-                    Ok(())
-                })
-            }),
+            // No ping before lending a connection: an SQLite connection is a file
+            // handle in this process, with nothing to go stale, and the ping was a
+            // round trip to the connection's thread on every acquire (a case page
+            // acquires three).
+            Backend::Sqlite => options
+                .max_connections(8)
+                .test_before_acquire(false)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        // WAL lets readers go on while one writer writes; the busy timeout
+                        // makes a second writer wait instead of failing at once.
+                        conn.execute("pragma journal_mode = wal").await?;
+                        conn.execute("pragma busy_timeout = 10000").await?;
+                        conn.execute("pragma foreign_keys = on").await?;
+                        conn.execute("pragma synchronous = normal").await?;
+                        // The engine's `group by` and `count(distinct)` sort in temporary
+                        // b-trees: in memory, with a page cache large enough for a
+                        // dashboard's index ranges (32 MB per connection).
+                        conn.execute("pragma temp_store = memory").await?;
+                        conn.execute("pragma cache_size = -32768").await?;
+                        // Read pages through the OS cache without copying (1 GiB mapped).
+                        conn.execute("pragma mmap_size = 1073741824").await?;
+                        // Planner statistics kept fresh as SQLite recommends for
+                        // long-lived connections (bounded work, usually none).
+                        conn.execute("pragma analysis_limit = 1000").await?;
+                        conn.execute("pragma optimize = 0x10002").await?;
+                        Ok(())
+                    })
+                }),
             Backend::Postgres => options.max_connections(16),
         };
         let pool = options

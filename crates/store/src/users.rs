@@ -44,17 +44,23 @@ fn from_row(row: &AnyRow) -> Result<Credentials, StoreError> {
 }
 
 async fn with_roles(conn: &mut Conn, mut c: Credentials) -> Result<Credentials, StoreError> {
+    c.user.roles = roles(conn, c.user.id).await?;
+    Ok(c)
+}
+
+/// A user's roles, sorted.
+pub async fn roles(conn: &mut Conn, id: UserId) -> Result<Vec<Role>, StoreError> {
     let roles: Vec<String> =
         sqlx::query_scalar("select role from user_role where user_id = $1 order by role")
-            .bind(c.user.id.0)
+            .bind(id.0)
             .fetch_all(&mut *conn)
             .await?;
-    c.user.roles = roles
+    let mut roles = roles
         .iter()
         .map(|r| Role::parse(r))
-        .collect::<Result<_, _>>()?;
-    c.user.roles.sort();
-    Ok(c)
+        .collect::<Result<Vec<_>, _>>()?;
+    roles.sort();
+    Ok(roles)
 }
 
 pub struct NewUser<'a> {
@@ -117,6 +123,33 @@ pub async fn credentials(conn: &mut Conn, id: UserId) -> Result<Option<Credentia
 
 pub async fn get(conn: &mut Conn, id: UserId) -> Result<Option<User>, StoreError> {
     Ok(credentials(conn, id).await?.map(|c| c.user))
+}
+
+/// Display names of the given users, in one query (a page naming the authors of
+/// its notes and events asks once, not once per line). Unknown ids are absent.
+pub async fn display_names(
+    conn: &mut Conn,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut names = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let list = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("select user_id, display_name from app_user where user_id in ({list})");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            names.insert(row.try_get("user_id")?, row.try_get("display_name")?);
+        }
+    }
+    Ok(names)
 }
 
 /// Users, all of them or those of one organisation.

@@ -235,6 +235,63 @@ async fn concurrent_appends_never_fork_the_chain() {
 }
 
 #[tokio::test]
+async fn batched_appends_chain_like_single_ones_and_never_fork() {
+    fn row(i: usize) -> NewAudit<'static> {
+        NewAudit {
+            actor_user_id: Some(1),
+            actor_org_id: Some(1),
+            action: "read",
+            entity: "case",
+            entity_id: Some(i.to_string()),
+            operation_id: "op",
+            detail: format!("{{\"n\":{i}}}"),
+        }
+    }
+    for backend in testing::backends() {
+        let store = testing::fresh_store(backend).await.unwrap();
+        // Batches of every size that matters (empty, one, a full insert of 200 and
+        // one more) run beside single appends in other transactions.
+        let mut tasks = Vec::new();
+        for (t, size) in [0usize, 1, 3, 201].into_iter().enumerate() {
+            let (batched, single) = (store.clone(), store.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut tx = batched.begin().await.unwrap();
+                let rows: Vec<_> = (0..size).map(|i| row(t * 1000 + i)).collect();
+                let seqs = audit::append_batch(&mut tx, &rows).await.unwrap();
+                tx.commit().await.unwrap();
+                assert_eq!(seqs.len(), size);
+                assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
+            }));
+            tasks.push(tokio::spawn(async move {
+                let mut tx = single.begin().await.unwrap();
+                audit::append(&mut tx, row(t)).await.unwrap();
+                tx.commit().await.unwrap();
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        // A batch rolled back leaves no trace.
+        let mut tx = store.begin().await.unwrap();
+        audit::append_batch(&mut tx, &[row(9), row(10)])
+            .await
+            .unwrap();
+        tx.rollback().await.unwrap();
+
+        let mut conn = store.conn().await.unwrap();
+        let rows = audit::page(&mut conn, 0, 1000).await.unwrap();
+        let n = 1 + 3 + 201 + 4;
+        assert_eq!(rows.len(), n, "{backend:?}");
+        let (count, last) =
+            verify_chain(rows.into_iter().map(|r| (r.entry, r.prev_hash, r.hash))).unwrap();
+        assert_eq!(count, n as u64);
+        assert_eq!(audit::head(&mut conn).await.unwrap(), (n as i64, last));
+        drop(conn);
+        store.close().await;
+    }
+}
+
+#[tokio::test]
 async fn an_unreachable_database_says_which_url_and_why() {
     let err = passerelle_store::Store::connect("postgres://app:secret@127.0.0.1:1/nothing")
         .await

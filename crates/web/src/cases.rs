@@ -813,11 +813,10 @@ async fn case_page(
     let shown = answers.as_ref().unwrap_or(&c.answers);
     let only = (!c.full).then_some(c.shared_sections.as_slice());
     let sections = sections_view(&c.form, shown, only, &errors, ctx.locale);
-    let organisations = s
-        .svc
-        .organisations(actor)
-        .await?
-        .into_iter()
+    let organisations = c
+        .lists
+        .organisations
+        .iter()
         .filter(|o| o.id.0 != c.organisation_id)
         .map(|o| {
             let name = match ctx.locale {
@@ -829,7 +828,7 @@ async fn case_page(
             (o.code.as_str().to_string(), name)
         })
         .collect();
-    let directory_services = s.svc.referral_services(ctx.locale).await?;
+    let directory_services = passerelle_service::casework::service_options(&c.lists, ctx.locale);
     let mut p = Page::new(ctx, "cw-case");
     p.title = format!("{} · {}", c.case_ref, i18n::t(ctx.locale, "cw-case"));
     Ok(render_form_page(

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use tower::ServiceExt;
 
 /// A browser in miniature: keeps cookies, follows nothing.
+#[derive(Clone)]
 struct Client {
     app: Router,
     cookies: HashMap<String, String>,
@@ -20,6 +21,8 @@ struct Reply {
     status: StatusCode,
     location: String,
     body: String,
+    /// The `x-operation-id` the server gave the request.
+    operation_id: String,
 }
 
 impl Reply {
@@ -75,12 +78,18 @@ impl Client {
             .get(header::LOCATION)
             .map(|v| v.to_str().unwrap().to_string())
             .unwrap_or_default();
+        let operation_id = res
+            .headers()
+            .get("x-operation-id")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
         let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
             .unwrap();
         Reply {
             status,
             location,
             body,
+            operation_id,
         }
     }
 

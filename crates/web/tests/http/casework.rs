@@ -411,6 +411,56 @@ async fn isolation_for_every_role_and_every_read_audited() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_readers_at_once_each_have_their_audit_row_before_their_page() {
+    for backend in testing::backends() {
+        let (app, store) = demo_app(backend).await;
+        let en = as_user(&app, "worker.en").await;
+        let anapec = as_user(&app, "worker.anapec").await;
+        let before = count(&store, "select count(*) from audit_log").await;
+        // Forty readers of the demo's case at the same moment, and ten refused ones.
+        let mut tasks = Vec::new();
+        for i in 0..50 {
+            let (mut client, store) = (
+                if i % 5 == 4 {
+                    anapec.clone()
+                } else {
+                    en.clone()
+                },
+                store.clone(),
+            );
+            tasks.push(tokio::spawn(async move {
+                let page = client.get("/cases/1").await;
+                // The page is out: its row must already be in the chain.
+                let sql = format!(
+                    "select count(*) from audit_log where operation_id = '{}' and entity = 'case' and entity_id = '1' and action = '{}'",
+                    page.operation_id,
+                    if page.status == StatusCode::OK { "read" } else { "read_refused" }
+                );
+                (page.status, count(&store, &sql).await)
+            }));
+        }
+        let mut shown = 0;
+        for t in tasks {
+            let (status, rows) = t.await.unwrap();
+            assert_eq!(rows, 1, "{status} {backend:?}");
+            assert!(matches!(status, StatusCode::OK | StatusCode::NOT_FOUND));
+            shown += usize::from(status == StatusCode::OK);
+        }
+        assert_eq!(shown, 40, "{backend:?}");
+        assert_eq!(
+            count(&store, "select count(*) from audit_log").await,
+            before + 50
+        );
+        // The chain written in batches verifies end to end.
+        let mut admin = as_user(&app, "admin").await;
+        let verify = admin.get("/api/v1/audit/verify").await;
+        assert_eq!(verify.status, StatusCode::OK, "{}", verify.body);
+        assert!(verify.json()["rows"].as_i64().unwrap() >= before + 50);
+        store.close().await;
+    }
+}
+
 #[tokio::test]
 async fn bad_input_and_concurrent_edits_save_nothing() {
     for backend in testing::backends() {
