@@ -976,139 +976,8 @@ impl Service {
         if let Some(a) = actor {
             decide(a, Action::ManageGovernance)?;
         }
-        let mut errors = Vec::new();
         let mut tx = self.store.begin().await?;
-        let steered = st::body_nodes(&mut tx).await?;
-        let mut defs: HashMap<String, FrameworkDef> = HashMap::new();
-        let mut rows = Vec::new();
-        for it in items {
-            if !matches!(
-                it.origin,
-                ActionOrigin::Recommendation | ActionOrigin::PlannedMeasure
-            ) {
-                errors.push(DomainError::with_value(
-                    "origin",
-                    ErrorCode::UnknownValue,
-                    it.origin.as_str(),
-                ));
-            }
-            let input = ActionInput {
-                title: it.title.clone(),
-                origin: it.origin.as_str().into(),
-                source_ref: it.source_ref.clone().unwrap_or_default(),
-                owner: it.owner.clone(),
-                due_on: it.due_on.clone().unwrap_or_default(),
-            };
-            let rec = match input.validate() {
-                Ok(r) => r,
-                Err(e) => {
-                    errors.extend(e);
-                    continue;
-                }
-            };
-            let fw = it.framework.trim().to_ascii_uppercase();
-            if !defs.contains_key(&fw) {
-                match frameworks::definition(&mut tx, &fw).await? {
-                    Some(d) => {
-                        defs.insert(fw.clone(), d);
-                    }
-                    None => {
-                        errors.push(DomainError::with_value(
-                            "framework",
-                            ErrorCode::UnknownValue,
-                            fw,
-                        ));
-                        continue;
-                    }
-                }
-            }
-            let Some(def) = defs.get(&fw) else { continue };
-            if !def.nodes.iter().any(|n| n.code == it.node) {
-                errors.push(DomainError::with_value(
-                    "node",
-                    ErrorCode::UnknownValue,
-                    it.node.clone(),
-                ));
-                continue;
-            }
-            // The node and its ancestors, nearest first; the first one a body steers.
-            let mut chain = vec![it.node.clone()];
-            while let Some(parent) = chain
-                .last()
-                .and_then(|c| def.nodes.iter().find(|n| n.code == *c))
-                .and_then(|n| n.parent.clone())
-            {
-                if chain.contains(&parent) {
-                    break;
-                }
-                chain.push(parent);
-            }
-            // Prefer the most specific body: the one steering the fewest nodes (a
-            // programme committee rather than the CoPil, which steers all eleven).
-            let breadth = |b: &str| steered.iter().filter(|(x, _, _)| x == b).count();
-            let body = chain.iter().find_map(|c| {
-                steered
-                    .iter()
-                    .filter(|(_, f, n)| *f == fw && n == c)
-                    .map(|(b, _, _)| b)
-                    .min_by_key(|b| breadth(b))
-                    .cloned()
-            });
-            let Some(owner) = resolve_owner(&mut tx, &rec.owner, &mut errors).await? else {
-                continue;
-            };
-            if st::action_exists(
-                &mut tx,
-                &rec.title,
-                rec.origin.as_str(),
-                rec.source_ref.as_deref(),
-            )
-            .await?
-            {
-                continue;
-            }
-            rows.push(ActionRow {
-                body_code: body,
-                title: rec.title,
-                origin: rec.origin.as_str().into(),
-                source_ref: rec.source_ref,
-                framework_code: Some(fw),
-                node_code: Some(it.node.clone()),
-                year: Some(it.year),
-                owner_org_id: owner,
-                due_on: rec.due_on.map(|d| d.to_string()),
-                status: FollowUpStatus::Open.as_str().into(),
-                ..Default::default()
-            });
-        }
-        if !errors.is_empty() {
-            return Err(ServiceError::Invalid(errors));
-        }
-        let mut ids = Vec::new();
-        for r in &rows {
-            let id = st::insert_action(&mut tx, r, actor.map(|a| a.user.id.0)).await?;
-            st::add_note(
-                &mut tx,
-                id,
-                FollowUpStatus::Open.as_str(),
-                None,
-                actor.map(|a| a.user.id.0),
-            )
-            .await?;
-            ids.push(id);
-        }
-        audit::append(
-            &mut tx,
-            audit_row(
-                actor,
-                op,
-                "track_from_report",
-                "gov_action",
-                None,
-                json!({"created": ids}),
-            ),
-        )
-        .await?;
+        let ids = track_items(&mut tx, actor, items, op).await?;
         tx.commit().await?;
         Ok(ids)
     }
@@ -1936,6 +1805,149 @@ impl Brief {
         }
         s
     }
+}
+
+/// The work of [`Service::track_from_report`] inside the caller's transaction, so that
+/// approving a narrative and tracking its recommendations happen together or not at all.
+pub(crate) async fn track_items(
+    tx: &mut Conn,
+    actor: Option<&Actor>,
+    items: &[ReportItem],
+    op: &str,
+) -> Result<Vec<i64>, ServiceError> {
+    let mut errors = Vec::new();
+    let steered = st::body_nodes(&mut *tx).await?;
+    let mut defs: HashMap<String, FrameworkDef> = HashMap::new();
+    let mut rows = Vec::new();
+    for it in items {
+        if !matches!(
+            it.origin,
+            ActionOrigin::Recommendation | ActionOrigin::PlannedMeasure
+        ) {
+            errors.push(DomainError::with_value(
+                "origin",
+                ErrorCode::UnknownValue,
+                it.origin.as_str(),
+            ));
+        }
+        let input = ActionInput {
+            title: it.title.clone(),
+            origin: it.origin.as_str().into(),
+            source_ref: it.source_ref.clone().unwrap_or_default(),
+            owner: it.owner.clone(),
+            due_on: it.due_on.clone().unwrap_or_default(),
+        };
+        let rec = match input.validate() {
+            Ok(r) => r,
+            Err(e) => {
+                errors.extend(e);
+                continue;
+            }
+        };
+        let fw = it.framework.trim().to_ascii_uppercase();
+        if !defs.contains_key(&fw) {
+            match frameworks::definition(&mut *tx, &fw).await? {
+                Some(d) => {
+                    defs.insert(fw.clone(), d);
+                }
+                None => {
+                    errors.push(DomainError::with_value(
+                        "framework",
+                        ErrorCode::UnknownValue,
+                        fw,
+                    ));
+                    continue;
+                }
+            }
+        }
+        let Some(def) = defs.get(&fw) else { continue };
+        if !def.nodes.iter().any(|n| n.code == it.node) {
+            errors.push(DomainError::with_value(
+                "node",
+                ErrorCode::UnknownValue,
+                it.node.clone(),
+            ));
+            continue;
+        }
+        // The node and its ancestors, nearest first; the first one a body steers.
+        let mut chain = vec![it.node.clone()];
+        while let Some(parent) = chain
+            .last()
+            .and_then(|c| def.nodes.iter().find(|n| n.code == *c))
+            .and_then(|n| n.parent.clone())
+        {
+            if chain.contains(&parent) {
+                break;
+            }
+            chain.push(parent);
+        }
+        // Prefer the most specific body: the one steering the fewest nodes (a
+        // programme committee rather than the CoPil, which steers all eleven).
+        let breadth = |b: &str| steered.iter().filter(|(x, _, _)| x == b).count();
+        let body = chain.iter().find_map(|c| {
+            steered
+                .iter()
+                .filter(|(_, f, n)| *f == fw && n == c)
+                .map(|(b, _, _)| b)
+                .min_by_key(|b| breadth(b))
+                .cloned()
+        });
+        let Some(owner) = resolve_owner(&mut *tx, &rec.owner, &mut errors).await? else {
+            continue;
+        };
+        if st::action_exists(
+            &mut *tx,
+            &rec.title,
+            rec.origin.as_str(),
+            rec.source_ref.as_deref(),
+        )
+        .await?
+        {
+            continue;
+        }
+        rows.push(ActionRow {
+            body_code: body,
+            title: rec.title,
+            origin: rec.origin.as_str().into(),
+            source_ref: rec.source_ref,
+            framework_code: Some(fw),
+            node_code: Some(it.node.clone()),
+            year: Some(it.year),
+            owner_org_id: owner,
+            due_on: rec.due_on.map(|d| d.to_string()),
+            status: FollowUpStatus::Open.as_str().into(),
+            ..Default::default()
+        });
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    let mut ids = Vec::new();
+    for r in &rows {
+        let id = st::insert_action(&mut *tx, r, actor.map(|a| a.user.id.0)).await?;
+        st::add_note(
+            &mut *tx,
+            id,
+            FollowUpStatus::Open.as_str(),
+            None,
+            actor.map(|a| a.user.id.0),
+        )
+        .await?;
+        ids.push(id);
+    }
+    audit::append(
+        &mut *tx,
+        audit_row(
+            actor,
+            op,
+            "track_from_report",
+            "gov_action",
+            None,
+            json!({"created": ids}),
+        ),
+    )
+    .await?;
+    Ok(ids)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use crate::error::ServiceError;
 use crate::values::ValuesQuery;
 use crate::{Service, audit_row};
 use passerelle_domain::framework::{FrameworkDef, Title};
+use passerelle_domain::governance::ActionOrigin;
 use passerelle_domain::report::{
     SECTION_MAX, Section, SectionText, SnapFigure, SnapFollowup, SnapNarrative, SnapProgramme,
     SnapRow, SnapSource, SnapshotContent, SnapshotInfo, content_hash, followup_items,
@@ -369,12 +370,14 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let id = st::save_narrative(&mut tx, &n).await?;
         let mut items = 0;
+        let mut tracked = Vec::new();
         if transition == Transition::Approve {
             for (s, text) in parse_sections(&n.sections) {
                 if !s.is_tracked() {
                     continue;
                 }
                 for (i, line) in followup_items(&text.fr).into_iter().enumerate() {
+                    let text_line = line.clone();
                     st::add_followup(
                         &mut tx,
                         &Followup {
@@ -394,9 +397,33 @@ impl Service {
                         actor.user.id.0,
                     )
                     .await?;
+                    tracked.push(crate::governance::ReportItem {
+                        framework: n.framework_code.clone(),
+                        node: n.node_code.clone(),
+                        year: i64::from(n.year) + 1,
+                        origin: if s == Section::Planned {
+                            ActionOrigin::PlannedMeasure
+                        } else {
+                            ActionOrigin::Recommendation
+                        },
+                        title: item_title(&text_line),
+                        owner: n.organisation_code.clone(),
+                        due_on: Some(format!("{}-12-31", n.year + 1)),
+                        source_ref: Some(format!(
+                            "{} {} {} #{}",
+                            n.year,
+                            n.node_code,
+                            s.as_str(),
+                            i + 1
+                        )),
+                    });
                     items += 1;
                 }
             }
+            // The same items in the governance tracker, owned by the organisation that
+            // wrote them, due by the end of next year, with the body steering the
+            // programme: in this transaction, so approval and tracking go together.
+            crate::governance::track_items(&mut tx, Some(actor), &tracked, op).await?;
         }
         let action = match transition {
             Transition::Return => "return",
@@ -965,5 +992,16 @@ impl Service {
             });
         }
         Ok(out)
+    }
+}
+
+/// A follow-up action's title from a line of a narrative: the line, cut at 480
+/// characters on a character boundary.
+fn item_title(line: &str) -> String {
+    if line.chars().count() <= 480 {
+        line.to_string()
+    } else {
+        let cut: String = line.chars().take(479).collect();
+        format!("{cut}…")
     }
 }

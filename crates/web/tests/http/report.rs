@@ -117,6 +117,30 @@ async fn a_narrative_goes_through_the_workflow_into_a_frozen_report() {
             items.body
         );
 
+        // ... and an action in the governance tracker, owned by ANAPEC, due by the end
+        // of 2021, under the committee that steers the programme (CP3).
+        let actions: serde_json::Value = serde_json::from_str(
+            &sec.get("/api/v1/governance/actions?owner=ANAPEC")
+                .await
+                .body,
+        )
+        .unwrap();
+        let tracked: Vec<&serde_json::Value> = actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["origin"] == "planned_measure")
+            .collect();
+        assert_eq!(tracked.len(), 2, "{actions}");
+        assert!(
+            tracked
+                .iter()
+                .any(|a| a["title"] == "Former les conseillers."
+                    && a["due_on"] == "2021-12-31"
+                    && a["body"] == "CP3"),
+            "{actions}"
+        );
+
         // No snapshot yet: the report is a clear error naming what exists.
         let r = sec.get("/report/2020/html").await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
