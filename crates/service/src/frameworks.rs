@@ -211,20 +211,18 @@ impl Service {
                 .map(|(indicator, period, _)| (indicator, period))
                 .collect();
         for i in &definition.indicators {
-            {
-                let years = crate::records::years(&mut conn, &i.code).await?;
-                if let Some(year) = years.first() {
-                    let newer = latest.get(&i.code).is_none_or(|p| {
-                        let end = |x: &str| {
-                            Period::parse(x)
-                                .map(|p| p.end().to_string())
-                                .unwrap_or_default()
-                        };
-                        end(year) > end(p)
-                    });
-                    if newer {
-                        latest.insert(i.code.clone(), year.clone());
-                    }
+            let years = crate::records::years(&mut conn, &i.code).await?;
+            if let Some(year) = years.first() {
+                let newer = latest.get(&i.code).is_none_or(|p| {
+                    let end = |x: &str| {
+                        Period::parse(x)
+                            .map(|p| p.end().to_string())
+                            .unwrap_or_default()
+                    };
+                    end(year) > end(p)
+                });
+                if newer {
+                    latest.insert(i.code.clone(), year.clone());
                 }
             }
         }

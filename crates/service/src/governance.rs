@@ -1297,13 +1297,11 @@ impl Service {
             periods.entry(ind).or_default().push((p, start, end));
         }
         for code in &codes {
-            {
-                for y in crate::records::years(&mut conn, code).await? {
-                    if let Ok(p) = Period::parse(&y) {
-                        let e = periods.entry(code.clone()).or_default();
-                        if !e.iter().any(|(x, _, _)| *x == y) {
-                            e.push((y.clone(), p.start().to_string(), p.end().to_string()));
-                        }
+            for y in crate::records::years(&mut conn, code).await? {
+                if let Ok(p) = Period::parse(&y) {
+                    let e = periods.entry(code.clone()).or_default();
+                    if !e.iter().any(|(x, _, _)| *x == y) {
+                        e.push((y.clone(), p.start().to_string(), p.end().to_string()));
                     }
                 }
             }

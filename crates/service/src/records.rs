@@ -33,17 +33,21 @@ pub struct RecordSource {
     pub nodes: Vec<String>,
 }
 
-/// The record source of an indicator, if it has one.
-pub fn source(indicator: &str) -> Option<RecordSource> {
+/// Every record source of `record-sources.json`, parsed once.
+fn sources() -> &'static HashMap<String, RecordSource> {
     static SOURCES: std::sync::OnceLock<HashMap<String, RecordSource>> = std::sync::OnceLock::new();
-    SOURCES
-        .get_or_init(|| {
-            let all: HashMap<String, serde_json::Value> =
-                serde_json::from_str(SOURCES_JSON).unwrap_or_default();
-            all.into_iter()
-                .filter_map(|(k, v)| Some((k, serde_json::from_value(v).ok()?)))
-                .collect()
-        })
+    SOURCES.get_or_init(|| {
+        let all: HashMap<String, serde_json::Value> =
+            serde_json::from_str(SOURCES_JSON).unwrap_or_default();
+        all.into_iter()
+            .filter_map(|(k, v)| Some((k, serde_json::from_value(v).ok()?)))
+            .collect()
+    })
+}
+
+/// The record source of an indicator counted from services, if it has one.
+pub fn source(indicator: &str) -> Option<RecordSource> {
+    sources()
         .get(indicator)
         .filter(|s| !s.services.is_empty())
         .cloned()
@@ -51,11 +55,10 @@ pub fn source(indicator: &str) -> Option<RecordSource> {
 
 /// The group activities an indicator's knowledge gain is measured on, if any.
 pub fn activity_source(indicator: &str) -> Option<RecordSource> {
-    let all: HashMap<String, serde_json::Value> =
-        serde_json::from_str(SOURCES_JSON).unwrap_or_default();
-    all.get(indicator)
-        .and_then(|v| serde_json::from_value::<RecordSource>(v.clone()).ok())
+    sources()
+        .get(indicator)
         .filter(|s| !s.activities.is_empty())
+        .cloned()
 }
 
 /// Whether an activity attached to `node` serves one of `wanted` (or a node under it).

@@ -400,7 +400,7 @@ impl Service {
                     tracked.push(crate::governance::ReportItem {
                         framework: n.framework_code.clone(),
                         node: n.node_code.clone(),
-                        year: i64::from(n.year) + 1,
+                        year: n.year + 1,
                         origin: if s == Section::Planned {
                             ActionOrigin::PlannedMeasure
                         } else {

@@ -676,18 +676,7 @@ async fn report_html(
         })?),
         None => None,
     };
-    let audience = match q.audience.as_deref() {
-        None | Some("") => Audience::Internal,
-        Some(a) => Audience::parse(a).ok_or_else(|| {
-            WebError::from(ServiceError::invalid(
-                passerelle_domain::DomainError::with_value(
-                    "audience",
-                    ErrorCode::UnknownValue,
-                    a.to_string(),
-                ),
-            ))
-        })?,
-    };
+    let audience = crate::pages::audience(q.audience.as_deref())?;
     let (info, content) = s.svc.snapshot(Some(actor), id, Some(year)).await?;
     let d = document(&info, &content, ctx.locale, audience, &s.svc.disclosure());
     let mut p = Page::new(&ctx, "nav-report");
