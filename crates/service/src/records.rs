@@ -4,7 +4,7 @@
 //!
 //! Which indicators and which services is data (`data/frameworks/record-sources.json`).
 //! The engine ([`crate::values`]) has the database count them
-//! (`store::casework::people_counts`: `count(distinct person_id)` grouped by the
+//! (`store::facts::people_counts`: distinct people grouped by the
 //! dimensions) and adds them to what partners report, so a dashboard shows a service
 //! the moment it is recorded, with no rebuild job.
 //!
@@ -80,7 +80,7 @@ pub async fn years(
 ) -> Result<Vec<String>, passerelle_store::StoreError> {
     if let Some(src) = source(indicator) {
         let types: Vec<&str> = src.services.iter().map(String::as_str).collect();
-        return passerelle_store::casework::service_years(conn, &types).await;
+        return passerelle_store::facts::service_years(conn, &types).await;
     }
     if let Some(src) = activity_source(indicator) {
         let kinds: Vec<&str> = src.activities.iter().map(String::as_str).collect();

@@ -645,9 +645,9 @@ impl Service {
                         .map(|o| o.id.0)
                         .collect()
                 });
-                let (lines, people) = passerelle_store::casework::people_counts(
+                let (lines, people) = passerelle_store::facts::people_counts(
                     &mut conn,
-                    &passerelle_store::casework::PeopleAsk {
+                    &passerelle_store::facts::PeopleAsk {
                         types: &services,
                         start: period.start(),
                         end: period.end(),

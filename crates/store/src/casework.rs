@@ -119,7 +119,8 @@ pub async fn update_person(conn: &mut Conn, p: &PersonRow) -> Result<(), StoreEr
     if done.rows_affected() == 0 {
         return Err(StoreError::Conflict);
     }
-    Ok(())
+    // Sex, birth year, nationality and place are what the indicators count by.
+    crate::facts::refresh_people(conn, &[p.id]).await
 }
 
 pub async fn person(conn: &mut Conn, id: i64) -> Result<Option<PersonRow>, StoreError> {
@@ -328,7 +329,7 @@ pub async fn add_status(conn: &mut Conn, person_id: i64, s: &StatusRow) -> Resul
         .bind(person_id)
         .execute(&mut *conn)
         .await?;
-    Ok(())
+    crate::facts::refresh_people(conn, &[person_id]).await
 }
 
 pub async fn status_history(conn: &mut Conn, person_id: i64) -> Result<Vec<StatusRow>, StoreError> {
@@ -1089,11 +1090,12 @@ pub struct ServiceEventRow {
     pub recorded_at: String,
 }
 
+/// Records a service and its fact for the indicator engine ([`crate::facts`]).
 pub async fn add_service_event(conn: &mut Conn, e: &ServiceEventRow) -> Result<(), StoreError> {
-    sqlx::query(
+    let id = sqlx::query(
         "insert into service_event (person_id, case_id, referral_id, organisation_id, service_type, delivered_on, territory_code,
            framework_node, recorded_by, recorded_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning event_id",
     )
     .bind(e.person_id)
     .bind(e.case_id)
@@ -1105,9 +1107,9 @@ pub async fn add_service_event(conn: &mut Conn, e: &ServiceEventRow) -> Result<(
     .bind(e.framework_node.as_deref())
     .bind(e.recorded_by)
     .bind(now())
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(())
+    crate::facts::refresh_event(conn, id.try_get("event_id")?).await
 }
 
 pub async fn service_events(
@@ -1137,157 +1139,6 @@ pub async fn service_events(
             })
         })
         .collect()
-}
-
-/// What to count people over: services of `types` delivered in `[start, end]` (dates),
-/// by the organisations `organisations` (all when `None`), in `scope` (a territory
-/// code; `MA` for the whole country).
-pub struct PeopleAsk<'a> {
-    pub types: &'a [&'a str],
-    pub start: &'a str,
-    pub end: &'a str,
-    pub organisations: Option<&'a [i64]>,
-    pub scope: &'a str,
-    /// The dimensions of the lines, in order: `sex`, `age`, `status`, `nationality`,
-    /// `territory` (the regions for `MA`, else the scope's children), `organisation`.
-    pub by: &'a [String],
-    /// The year ages are counted at.
-    pub age_year: i64,
-}
-
-/// People served, each counted once however many services and organisations: one
-/// line per combination of the `by` dimensions (a person lacking one of them, say no
-/// birth year for `age`, is left out of the lines), and everyone. `count(distinct)`
-/// grouped in the database; the place is the service's, else the person's, mapped
-/// to its region through `territory.parent_code`.
-pub async fn people_counts(
-    conn: &mut Conn,
-    ask: &PeopleAsk<'_>,
-) -> Result<(Vec<(Vec<String>, i64)>, i64), StoreError> {
-    if ask.types.is_empty() {
-        return Ok((Vec::new(), 0));
-    }
-    let mut n = 3;
-    let mut list = |len: usize| {
-        let out: Vec<String> = (n..n + len).map(|i| format!("${i}")).collect();
-        n += len;
-        out.join(", ")
-    };
-    let types = list(ask.types.len());
-    let mut filter =
-        format!("e.delivered_on >= $1 and e.delivered_on <= $2 and e.service_type in ({types})");
-    if let Some(orgs) = ask.organisations {
-        if orgs.is_empty() {
-            return Ok((Vec::new(), 0));
-        }
-        filter.push_str(&format!(" and e.organisation_id in ({})", list(orgs.len())));
-    }
-    let national = ask.scope == "MA";
-    let scope = if national { String::new() } else { list(1) };
-    if !national {
-        filter.push_str(&format!(
-            " and (t.code = {scope} or (t.level = 'province' and t.parent_code = {scope}))"
-        ));
-    }
-    let status_case = {
-        let arms: String = passerelle_domain::casework::LegalStatus::ALL
-            .iter()
-            .map(|s| format!(" when '{}' then '{}'", s.as_str(), s.indicator_category()))
-            .collect();
-        format!("case p.legal_status{arms} end")
-    };
-    let mut exprs = Vec::new();
-    for d in ask.by {
-        exprs.push(match d.as_str() {
-            "sex" => "p.sex".to_string(),
-            "age" => format!(
-                "case when p.birth_year is null then null when {} - p.birth_year < 18 then 'minor' else 'adult' end",
-                ask.age_year
-            ),
-            "status" => status_case.clone(),
-            "nationality" => "p.nationality".to_string(),
-            "territory" if national => {
-                "case when t.level = 'province' then t.parent_code else t.code end".to_string()
-            }
-            "territory" => format!("case when t.parent_code = {scope} then t.code end"),
-            "organisation" => "o.code".to_string(),
-            _ => "null".to_string(),
-        });
-    }
-    let from = format!(
-        "from service_event e join person p on p.person_id = e.person_id
-         left join territory t on t.code = coalesce(e.territory_code, p.territory_code){}",
-        if ask.by.iter().any(|d| d == "organisation") {
-            " join organisation o on o.organisation_id = e.organisation_id"
-        } else {
-            ""
-        }
-    );
-    let bind_all = |sql: String| {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(ask.start)
-            .bind(ask.end);
-        for t in ask.types {
-            q = q.bind(*t);
-        }
-        if let Some(orgs) = ask.organisations {
-            for o in orgs {
-                q = q.bind(*o);
-            }
-        }
-        if national { q } else { q.bind(ask.scope) }
-    };
-    // Registrations linked as one person (`passerelle people link`, supervisors'
-    // decisions) count once: their cluster id stands for all of them.
-    let clustered =
-        sqlx::query("select person_id from person where cluster_id is not null limit 1")
-            .fetch_optional(&mut *conn)
-            .await?
-            .is_some();
-    let who = if clustered {
-        "coalesce(p.cluster_id, e.person_id)"
-    } else {
-        "e.person_id"
-    };
-    // Everyone: for the whole country the services' index alone answers it (when no
-    // registrations are linked).
-    let total_sql = if national && !clustered {
-        format!("select count(distinct e.person_id) as n from service_event e where {filter}")
-    } else {
-        format!("select count(distinct {who}) as n {from} where {filter}")
-    };
-    let total: i64 = bind_all(total_sql)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get("n")?;
-    if ask.by.is_empty() || total == 0 {
-        return Ok((Vec::new(), total));
-    }
-    let columns: Vec<String> = exprs
-        .iter()
-        .enumerate()
-        .map(|(i, e)| format!("{e} as d{i}"))
-        .collect();
-    let positions: Vec<String> = (1..=exprs.len()).map(|i| i.to_string()).collect();
-    let sql = format!(
-        "select {}, count(distinct {who}) as n {from} where {filter} group by {}",
-        columns.join(", "),
-        positions.join(", ")
-    );
-    let rows = bind_all(sql).fetch_all(&mut *conn).await?;
-    let mut lines = Vec::new();
-    for r in &rows {
-        let key: Option<Vec<String>> = (0..exprs.len())
-            .map(|i| r.try_get::<Option<String>, _>(i))
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .collect();
-        if let Some(key) = key {
-            lines.push((key, r.try_get("n")?));
-        }
-    }
-    lines.sort();
-    Ok((lines, total))
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1442,25 +1293,6 @@ pub async fn access_log(
             ))
         })
         .collect()
-}
-
-/// The years in which services of these types were delivered, newest first.
-pub async fn service_years(conn: &mut Conn, types: &[&str]) -> Result<Vec<String>, StoreError> {
-    if types.is_empty() {
-        return Ok(Vec::new());
-    }
-    let placeholders = (1..=types.len())
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(",");
-    let sql = format!(
-        "select distinct substr(delivered_on, 1, 4) as y from service_event where service_type in ({placeholders}) order by y desc"
-    );
-    let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
-    for t in types {
-        q = q.bind(*t);
-    }
-    Ok(q.fetch_all(&mut *conn).await?)
 }
 
 /// The years in which group activities of these kinds have test scores, newest first.
@@ -1633,10 +1465,22 @@ pub async fn recompute_clusters(conn: &mut Conn) -> Result<usize, StoreError> {
             parent.insert(ra.max(rb), ra.min(rb));
         }
     }
+    let before: std::collections::HashMap<i64, i64> =
+        sqlx::query("select person_id, cluster_id from person where cluster_id is not null")
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("person_id")?, r.try_get("cluster_id")?)))
+            .collect::<Result<_, StoreError>>()?;
     sqlx::query("update person set cluster_id = null where cluster_id is not null")
         .execute(&mut *conn)
         .await?;
     let members: Vec<i64> = parent.keys().copied().collect();
+    let mut moved: Vec<i64> = before
+        .keys()
+        .filter(|p| !parent.contains_key(p))
+        .copied()
+        .collect();
     for p in &members {
         let root = find(&mut parent, *p);
         sqlx::query("update person set cluster_id = $1 where person_id = $2")
@@ -1644,7 +1488,12 @@ pub async fn recompute_clusters(conn: &mut Conn) -> Result<usize, StoreError> {
             .bind(*p)
             .execute(&mut *conn)
             .await?;
+        if before.get(p) != Some(&root) {
+            moved.push(*p);
+        }
     }
+    // The unit each person's services count under changed for these.
+    crate::facts::refresh_people(conn, &moved).await?;
     Ok(members.len())
 }
 

@@ -17,6 +17,7 @@ pub mod casework;
 pub mod directory;
 pub mod error;
 pub mod exchange;
+pub mod facts;
 pub mod frameworks;
 pub mod governance;
 pub mod orgs;
