@@ -561,6 +561,35 @@ impl Service {
             .get(0..4)
             .and_then(|y| y.parse().ok())
             .unwrap_or(0);
+        // People counted from case records, each indicator's total and lines read at
+        // once on two connections (with this one given back first, so a busy pool
+        // cannot deadlock).
+        drop(conn);
+        let mut people: HashMap<String, (Vec<(Vec<String>, i64)>, i64)> = HashMap::new();
+        for ind in &inds {
+            let Some(src) = crate::records::source(&ind.code) else {
+                continue;
+            };
+            let services: Vec<&str> = src.services.iter().map(String::as_str).collect();
+            let org_ids: Option<Vec<i64>> = (!src.organisations.is_empty()).then(|| {
+                org_list
+                    .iter()
+                    .filter(|o| crate::records::org_matches(o.code.as_str(), &src.organisations))
+                    .map(|o| o.id.0)
+                    .collect()
+            });
+            let ask = passerelle_store::facts::PeopleAsk {
+                types: &services,
+                start: period.start(),
+                end: period.end(),
+                organisations: org_ids.as_deref(),
+                scope: territory.as_str(),
+                by: &q.by,
+                age_year: year,
+            };
+            people.insert(ind.code.clone(), self.count_people(&ask).await?);
+        }
+        let mut conn = self.store.conn().await?;
         let mut tables = Vec::new();
         for ind in inds {
             let stored = per_indicator.remove(ind.code.as_str()).unwrap_or_default();
@@ -634,30 +663,7 @@ impl Service {
             // People counted from case records (each once), added to what partners report.
             let aggregate_lines: f64 = rows.iter().map(|r| r.value).sum();
             let mut from_records: Option<(i64, String)> = None;
-            if let Some(src) = crate::records::source(&ind.code) {
-                let services: Vec<&str> = src.services.iter().map(String::as_str).collect();
-                let org_ids: Option<Vec<i64>> = (!src.organisations.is_empty()).then(|| {
-                    org_list
-                        .iter()
-                        .filter(|o| {
-                            crate::records::org_matches(o.code.as_str(), &src.organisations)
-                        })
-                        .map(|o| o.id.0)
-                        .collect()
-                });
-                let (lines, people) = passerelle_store::facts::people_counts(
-                    &mut conn,
-                    &passerelle_store::facts::PeopleAsk {
-                        types: &services,
-                        start: period.start(),
-                        end: period.end(),
-                        organisations: org_ids.as_deref(),
-                        scope: territory.as_str(),
-                        by: &q.by,
-                        age_year: year,
-                    },
-                )
-                .await?;
+            if let Some((lines, people)) = people.remove(&ind.code) {
                 for (values, n) in lines {
                     let key: Vec<(String, String)> = q.by.iter().cloned().zip(values).collect();
                     match rows.iter_mut().find(|r| r.dims == key) {
@@ -780,6 +786,31 @@ impl Service {
             });
         }
         Ok(tables)
+    }
+
+    /// People from case records: the total and the lines are independent reads, run
+    /// at once on two connections (the machine's second core; on PostgreSQL a second
+    /// backend).
+    async fn count_people(
+        &self,
+        ask: &passerelle_store::facts::PeopleAsk<'_>,
+    ) -> Result<(Vec<(Vec<String>, i64)>, i64), ServiceError> {
+        use passerelle_store::facts;
+        if ask.by.is_empty() {
+            let mut conn = self.store.conn().await?;
+            return Ok((Vec::new(), facts::people_total(&mut conn, ask).await?));
+        }
+        let (total, lines) = tokio::join!(
+            async {
+                let mut conn = self.store.conn().await?;
+                facts::people_total(&mut conn, ask).await
+            },
+            async {
+                let mut conn = self.store.conn().await?;
+                facts::people_lines(&mut conn, ask).await
+            }
+        );
+        Ok((lines?, total?))
     }
 }
 

@@ -71,15 +71,44 @@ pub async fn refresh_people(conn: &mut Conn, people: &[i64]) -> Result<(), Store
 
 /// Rewrites every fact from the services (for data loaded in bulk around the store's
 /// functions, as the benchmarks do). Returns the number of facts.
+///
+/// The indexes are dropped and built again after the rows, as migration `0012` does:
+/// a sorted build is an order of magnitude faster than ten million random inserts.
+/// Meant for bulk loads, not while the store serves.
 pub async fn rebuild(conn: &mut Conn) -> Result<i64, StoreError> {
+    for (name, _) in INDEXES {
+        sqlx::query(sqlx::AssertSqlSafe(format!("drop index if exists {name}")))
+            .execute(&mut *conn)
+            .await?;
+    }
     sqlx::query("delete from service_fact")
         .execute(&mut *conn)
         .await?;
     let done = sqlx::query(sqlx::AssertSqlSafe(derive("1 = 1")))
         .execute(&mut *conn)
         .await?;
+    for (name, columns) in INDEXES {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "create index {name} on service_fact ({columns})"
+        )))
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(done.rows_affected() as i64)
 }
+
+/// The facts' indexes, as migration `0012` creates them (a test checks they match).
+const INDEXES: [(&str, &str); 3] = [
+    (
+        "service_fact_lines",
+        "service_type, year, region_code, sex, unit_id, organisation_id, delivered_on, territory_code",
+    ),
+    (
+        "service_fact_units",
+        "service_type, year, unit_id, organisation_id, delivered_on, region_code, territory_code",
+    ),
+    ("service_fact_by_person", "person_id"),
+];
 
 /// What to count people over: services of `types` delivered in `[start, end]` (dates),
 /// by the organisations `organisations` (all when `None`), in `scope` (a territory
@@ -102,115 +131,63 @@ pub struct PeopleAsk<'a> {
 /// birth year for `age`, is left out of the lines), and everyone. Registrations
 /// linked as one person (`passerelle people link`, supervisors' decisions) count
 /// once: their cluster is the unit counted.
+///
+/// The two are independent reads of the same index ranges: [`people_total`] and
+/// [`people_lines`] let a caller run them on two connections at once.
 pub async fn people_counts(
     conn: &mut Conn,
     ask: &PeopleAsk<'_>,
 ) -> Result<(Vec<(Vec<String>, i64)>, i64), StoreError> {
-    if ask.types.is_empty() || ask.organisations.is_some_and(<[i64]>::is_empty) {
-        return Ok((Vec::new(), 0));
-    }
-    let first_year = year_of(ask.start);
-    let last_year = year_of(ask.end);
-    let (Some(first_year), Some(last_year)) = (first_year, last_year) else {
-        return Ok((Vec::new(), 0));
-    };
-    // Placeholders: $1 start, $2 end, then the years, the types, the organisations
-    // and the scope, bound in that order by `bind_all`.
-    let mut n = 3;
-    let mut list = |len: usize| {
-        let out: Vec<String> = (n..n + len).map(|i| format!("${i}")).collect();
-        n += len;
-        out.join(", ")
-    };
-    let years = if first_year == last_year {
-        format!("f.year = {}", list(1))
-    } else {
-        let (a, b) = (list(1), list(1));
-        format!("f.year >= {a} and f.year <= {b}")
-    };
-    let types = list(ask.types.len());
-    // One type is an equality, so the index gives the lines in order.
-    let mut filter = if ask.types.len() == 1 {
-        format!("f.service_type = {types} and {years}")
-    } else {
-        format!("f.service_type in ({types}) and {years}")
-    };
-    filter.push_str(" and f.delivered_on >= $1 and f.delivered_on <= $2");
-    if let Some(orgs) = ask.organisations {
-        filter.push_str(&format!(" and f.organisation_id in ({})", list(orgs.len())));
-    }
-    let national = ask.scope == "MA";
-    let scope = if national { String::new() } else { list(1) };
-    if !national {
-        filter.push_str(&format!(
-            " and (f.territory_code = {scope} or f.region_code = {scope})"
-        ));
-    }
-    let status_case = {
-        let arms: String = passerelle_domain::casework::LegalStatus::ALL
-            .iter()
-            .map(|s| format!(" when '{}' then '{}'", s.as_str(), s.indicator_category()))
-            .collect();
-        format!("case f.legal_status{arms} end")
-    };
-    let mut exprs = Vec::new();
-    for d in ask.by {
-        exprs.push(match d.as_str() {
-            "sex" => "f.sex".to_string(),
-            "age" => format!(
-                "case when f.birth_year is null then null when {} - f.birth_year < 18 then 'minor' else 'adult' end",
-                ask.age_year
-            ),
-            "status" => status_case.clone(),
-            "nationality" => "f.nationality".to_string(),
-            "territory" if national => "f.region_code".to_string(),
-            "territory" => format!(
-                "case when f.region_code = {scope} and f.territory_code <> {scope} then f.territory_code end"
-            ),
-            "organisation" => "cast(f.organisation_id as text)".to_string(),
-            _ => "null".to_string(),
-        });
-    }
-    let bind_all = |sql: String| {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(ask.start)
-            .bind(ask.end)
-            .bind(first_year);
-        if first_year != last_year {
-            q = q.bind(last_year);
-        }
-        for t in ask.types {
-            q = q.bind(*t);
-        }
-        if let Some(orgs) = ask.organisations {
-            for o in orgs {
-                q = q.bind(*o);
-            }
-        }
-        if national { q } else { q.bind(ask.scope) }
-    };
-    let total_sql = format!(
-        "select count(*) as n from (select distinct f.unit_id from service_fact f where {filter}) u"
-    );
-    let total: i64 = bind_all(total_sql)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get("n")?;
+    let total = people_total(conn, ask).await?;
     if ask.by.is_empty() || total == 0 {
         return Ok((Vec::new(), total));
     }
-    let columns: Vec<String> = exprs
+    Ok((people_lines(conn, ask).await?, total))
+}
+
+/// Everyone: the distinct units among the services asked.
+pub async fn people_total(conn: &mut Conn, ask: &PeopleAsk<'_>) -> Result<i64, StoreError> {
+    let Some(plan) = Plan::new(ask) else {
+        return Ok(0);
+    };
+    let sql = format!(
+        "select count(*) as n from (select f.unit_id from service_fact f where {} group by f.unit_id) u",
+        plan.filter
+    );
+    Ok(plan
+        .bind(ask, sql)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?)
+}
+
+/// The lines: distinct units per combination of the `by` dimensions, sorted.
+pub async fn people_lines(
+    conn: &mut Conn,
+    ask: &PeopleAsk<'_>,
+) -> Result<Vec<(Vec<String>, i64)>, StoreError> {
+    let Some(plan) = Plan::new(ask) else {
+        return Ok(Vec::new());
+    };
+    if plan.exprs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let columns: Vec<String> = plan
+        .exprs
         .iter()
         .enumerate()
         .map(|(i, e)| format!("{e} as d{i}"))
         .collect();
-    let names: Vec<String> = (0..exprs.len()).map(|i| format!("d{i}")).collect();
+    // Grouped in the index's order when the lines are by region and sex, so each
+    // group's distinct units are counted as the range is read, without a sort.
+    let positions: Vec<String> = (1..=plan.exprs.len()).map(|i| i.to_string()).collect();
     let sql = format!(
-        "select {names}, count(*) as n from (select distinct {columns}, f.unit_id from service_fact f where {filter}) u group by {names}",
-        names = names.join(", "),
-        columns = columns.join(", "),
+        "select {}, count(distinct f.unit_id) as n from service_fact f where {} group by {}",
+        columns.join(", "),
+        plan.filter,
+        positions.join(", ")
     );
-    let rows = bind_all(sql).fetch_all(&mut *conn).await?;
+    let rows = plan.bind(ask, sql).fetch_all(&mut *conn).await?;
     let org_at = ask.by.iter().position(|d| d == "organisation");
     let codes = match org_at {
         Some(_) => crate::orgs::list(&mut *conn)
@@ -222,7 +199,7 @@ pub async fn people_counts(
     };
     let mut lines = Vec::new();
     for r in &rows {
-        let key: Option<Vec<String>> = (0..exprs.len())
+        let key: Option<Vec<String>> = (0..plan.exprs.len())
             .map(|i| r.try_get::<Option<String>, _>(i))
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
@@ -237,7 +214,118 @@ pub async fn people_counts(
         }
     }
     lines.sort();
-    Ok((lines, total))
+    Ok(lines)
+}
+
+/// The `where` clause and the line expressions of a count, with their placeholders:
+/// `$1` start, `$2` end, then the years, the types, the organisations and the scope,
+/// bound in that order by [`Plan::bind`].
+struct Plan {
+    filter: String,
+    exprs: Vec<String>,
+    years: (i64, i64),
+    national: bool,
+}
+
+impl Plan {
+    /// `None` when nothing can match (no types, an empty organisation list, a period
+    /// without a year).
+    fn new(ask: &PeopleAsk<'_>) -> Option<Plan> {
+        if ask.types.is_empty() || ask.organisations.is_some_and(<[i64]>::is_empty) {
+            return None;
+        }
+        let years = (year_of(ask.start)?, year_of(ask.end)?);
+        let mut n = 3;
+        let mut list = |len: usize| {
+            let out: Vec<String> = (n..n + len).map(|i| format!("${i}")).collect();
+            n += len;
+            out.join(", ")
+        };
+        let year_filter = if years.0 == years.1 {
+            format!("f.year = {}", list(1))
+        } else {
+            let (a, b) = (list(1), list(1));
+            format!("f.year >= {a} and f.year <= {b}")
+        };
+        let types = list(ask.types.len());
+        // One type is an equality, so the index gives the lines in order.
+        let mut filter = if ask.types.len() == 1 {
+            format!("f.service_type = {types} and {year_filter}")
+        } else {
+            format!("f.service_type in ({types}) and {year_filter}")
+        };
+        // Whole calendar years are the years' index range already.
+        let whole_years =
+            ask.start.get(4..) == Some("-01-01") && ask.end.get(4..) == Some("-12-31");
+        if !whole_years {
+            filter.push_str(" and f.delivered_on >= $1 and f.delivered_on <= $2");
+        }
+        if let Some(orgs) = ask.organisations {
+            filter.push_str(&format!(" and f.organisation_id in ({})", list(orgs.len())));
+        }
+        let national = ask.scope == "MA";
+        let scope = if national { String::new() } else { list(1) };
+        if !national {
+            filter.push_str(&format!(
+                " and (f.territory_code = {scope} or f.region_code = {scope})"
+            ));
+        }
+        let status_case = {
+            let arms: String = passerelle_domain::casework::LegalStatus::ALL
+                .iter()
+                .map(|s| format!(" when '{}' then '{}'", s.as_str(), s.indicator_category()))
+                .collect();
+            format!("case f.legal_status{arms} end")
+        };
+        let exprs = ask
+            .by
+            .iter()
+            .map(|d| match d.as_str() {
+                "sex" => "f.sex".to_string(),
+                "age" => format!(
+                    "case when f.birth_year is null then null when {} - f.birth_year < 18 then 'minor' else 'adult' end",
+                    ask.age_year
+                ),
+                "status" => status_case.clone(),
+                "nationality" => "f.nationality".to_string(),
+                "territory" if national => "f.region_code".to_string(),
+                "territory" => format!(
+                    "case when f.region_code = {scope} and f.territory_code <> {scope} then f.territory_code end"
+                ),
+                "organisation" => "cast(f.organisation_id as text)".to_string(),
+                _ => "null".to_string(),
+            })
+            .collect();
+        Some(Plan {
+            filter,
+            exprs,
+            years,
+            national,
+        })
+    }
+
+    fn bind<'q>(
+        &self,
+        ask: &'q PeopleAsk<'q>,
+        sql: String,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(ask.start)
+            .bind(ask.end)
+            .bind(self.years.0);
+        if self.years.0 != self.years.1 {
+            q = q.bind(self.years.1);
+        }
+        for t in ask.types {
+            q = q.bind(*t);
+        }
+        if let Some(orgs) = ask.organisations {
+            for o in orgs {
+                q = q.bind(*o);
+            }
+        }
+        if self.national { q } else { q.bind(ask.scope) }
+    }
 }
 
 fn year_of(date: &str) -> Option<i64> {
@@ -476,6 +564,19 @@ mod tests {
     }
 
     const TYPES: [&str; 3] = ["reception", "health", "placement"];
+
+    #[test]
+    fn rebuild_builds_the_migrations_indexes() {
+        for sql in [
+            include_str!("../migrations/sqlite/0012_service_facts.sql"),
+            include_str!("../migrations/postgres/0012_service_facts.sql"),
+        ] {
+            for (name, columns) in INDEXES {
+                let ddl = format!("create index {name} on service_fact ({columns});");
+                assert!(sql.contains(&ddl), "{ddl}");
+            }
+        }
+    }
 
     #[tokio::test]
     async fn facts_count_as_the_join_does() {

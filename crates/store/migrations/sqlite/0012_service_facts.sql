@@ -23,12 +23,6 @@ create table service_fact (
     legal_status text,
     nationality text
 );
--- Lines by region and sex, and everyone, read from the indexes alone and in the order
--- that lets distinct people be counted without sorting.
-create index service_fact_lines on service_fact (service_type, year, region_code, sex, unit_id, organisation_id, delivered_on, territory_code);
-create index service_fact_units on service_fact (service_type, year, unit_id, organisation_id, delivered_on, region_code, territory_code);
-create index service_fact_by_person on service_fact (person_id);
-
 insert into service_fact (event_id, person_id, unit_id, service_type, year, delivered_on, organisation_id,
     territory_code, region_code, sex, birth_year, legal_status, nationality)
 select e.event_id, e.person_id, coalesce(p.cluster_id, p.person_id), e.service_type,
@@ -38,3 +32,12 @@ select e.event_id, e.person_id, coalesce(p.cluster_id, p.person_id), e.service_t
 from service_event e
 join person p on p.person_id = e.person_id
 left join territory t on t.code = coalesce(e.territory_code, p.territory_code);
+
+-- Built after the rows (a sorted build). `store::facts::rebuild` drops and builds the
+-- same indexes.
+-- Lines by region and sex, and everyone, read from the indexes alone and in the order
+-- that lets distinct people be counted without sorting.
+create index service_fact_lines on service_fact (service_type, year, region_code, sex, unit_id, organisation_id, delivered_on, territory_code);
+create index service_fact_units on service_fact (service_type, year, unit_id, organisation_id, delivered_on, region_code, territory_code);
+create index service_fact_by_person on service_fact (person_id);
+
