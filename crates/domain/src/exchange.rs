@@ -115,6 +115,7 @@ pub fn parse_mapping_csv(text: &str) -> Result<Vec<MappingRow>, Vec<RowIssue>> {
         column: column.into(),
         code,
         value,
+        rule: None,
     };
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -174,7 +175,7 @@ pub fn parse_mapping_csv(text: &str) -> Result<Vec<MappingRow>, Vec<RowIssue>> {
             MappingKind::Option => canonical_cells(&raw).filter(|c| c.matches('=').count() == 1),
             MappingKind::Dimension => {
                 let d = raw.to_ascii_lowercase();
-                crate::values::DIMENSIONS.contains(&d.as_str()).then_some(d)
+                crate::values::is_dimension(&d).then_some(d)
             }
             MappingKind::Period => Period::parse(&raw).ok().map(|p| p.to_string()),
             MappingKind::Territory | MappingKind::Organisation | MappingKind::Dataset => {
@@ -188,7 +189,7 @@ pub fn parse_mapping_csv(text: &str) -> Result<Vec<MappingRow>, Vec<RowIssue>> {
                     "cells such as sex=F or sex=F;status=refugee (empty for the total)"
                 }
                 MappingKind::Option => "one dimension value such as sex=F",
-                MappingKind::Dimension => "sex, age, status, nationality or school_level",
+                MappingKind::Dimension => "a dimension of data/dimensions.json such as sex or age",
                 MappingKind::Period => "a period such as 2020, 2020Q3, SY2019-2020",
                 _ => "a code",
             };

@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod casework;
+pub mod dimensions;
 pub mod directory;
 pub mod disclosure;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod org;
 pub mod period;
 pub mod report;
 pub mod reporting;
+pub mod rules;
 pub mod territory;
 pub mod user;
 pub mod values;

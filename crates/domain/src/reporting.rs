@@ -6,7 +6,7 @@
 use crate::framework::Title;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DataSetDef {
     pub code: String,
     pub title: Title,
@@ -17,9 +17,53 @@ pub struct DataSetDef {
     /// `year` or `school_year`.
     pub period_type: String,
     pub organisations: Vec<String>,
+    /// Validation rules for this data set's indicators, on top of the defaults
+    /// (`crate::rules`): ranges, required cells, percentages recomputed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<crate::rules::Rule>,
 }
 
 impl DataSetDef {
+    /// What is wrong with the definition: dimensions the registry does not know,
+    /// rules that cannot apply.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .dimensions
+            .iter()
+            .filter(|d| !crate::values::is_dimension(d))
+            .map(|d| format!("{}: unknown dimension {d}", self.code))
+            .collect();
+        for r in &self.rules {
+            out.extend(
+                r.problems()
+                    .into_iter()
+                    .map(|p| format!("{}: {p}", self.code)),
+            );
+        }
+        out
+    }
+
+    /// The cells of its entry form, after the total: one column per value of each
+    /// dimension's first complete category set, as `(column id, cells key)`. The id
+    /// is the value (`F`) when the data set has one dimension, `sex=F` otherwise.
+    pub fn entry_cells(&self) -> Vec<(String, String)> {
+        let registry = crate::dimensions::registry();
+        let mut out = Vec::new();
+        for d in &self.dimensions {
+            let Some(dim) = registry.get(d) else { continue };
+            for v in dim.entry_values() {
+                let key = format!("{d}={v}");
+                let id = if self.dimensions.len() == 1 {
+                    v.to_string()
+                } else {
+                    key.clone()
+                };
+                out.push((id, key));
+            }
+        }
+        out
+    }
+
     /// The periods offered for entry, newest first, given the current year.
     pub fn periods(&self, current_year: i32) -> Vec<String> {
         (0..3)
@@ -163,9 +207,46 @@ mod tests {
             dimensions: vec![],
             period_type: "year".into(),
             organisations: vec![],
+            rules: vec![],
         };
         assert_eq!(d.periods(2026), vec!["2026", "2025", "2024"]);
         d.period_type = "school_year".into();
         assert_eq!(d.periods(2026)[0], "SY2025-2026");
+    }
+
+    #[test]
+    fn a_data_set_declares_its_form_and_its_rules() {
+        let d: DataSetDef = serde_json::from_str(
+            r#"{"code": "X", "title": {"fr": "X"}, "framework": "SNIA", "indicators": ["I"],
+                "dimensions": ["sex"], "period_type": "year", "organisations": ["O"],
+                "rules": [{"kind": "required", "cells": ["", "sex=F", "sex=M"]},
+                          {"kind": "range", "min": 0, "max": 10000}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            d.entry_cells(),
+            [("F".into(), "sex=F".into()), ("M".into(), "sex=M".into())]
+        );
+        assert!(d.problems().is_empty(), "{:?}", d.problems());
+        let two = DataSetDef {
+            dimensions: vec!["sex".into(), "age".into(), "colour".into()],
+            ..d
+        };
+        assert_eq!(
+            two.entry_cells()[2],
+            ("age=minor".into(), "age=minor".into())
+        );
+        assert_eq!(two.problems(), ["X: unknown dimension colour"]);
+    }
+
+    #[test]
+    fn the_shipped_data_sets_are_sound() {
+        for text in [
+            include_str!("../../../data/datasets/anapec-emploi.json"),
+            include_str!("../../../data/datasets/men-scolarisation.json"),
+        ] {
+            let d: DataSetDef = serde_json::from_str(text).unwrap();
+            assert!(d.problems().is_empty(), "{:?}", d.problems());
+        }
     }
 }

@@ -2,40 +2,24 @@
 //! territory, a reporting organisation and a cell of disaggregation (`sex=F`; no
 //! dimension = the total over it), with a qualifier (exact, "plus de", "près de").
 //!
-//! This module checks what can be checked without a database: dimension values, and
-//! the consistency rules between the rows of one submission — a part never exceeds
-//! its total, and when every value of a closed dimension is given (F and M) and all
-//! are exact, the parts sum to the total.
+//! This module checks what can be checked without a database: dimension values
+//! (against the registry of [`crate::dimensions`]) and, through [`crate::rules`], the
+//! validation rules between the rows of one submission.
 
 use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-/// The disaggregation dimensions that are columns of an import file.
-pub const DIMENSIONS: [&str; 5] = ["sex", "age", "status", "nationality", "school_level"];
+/// The disaggregation dimensions that are columns of an import file, from the
+/// registry (`data/dimensions.json`).
+pub fn dimension_codes() -> impl Iterator<Item = &'static str> {
+    crate::dimensions::registry().codes()
+}
 
-pub const STATUSES: [&str; 10] = [
-    "regular",
-    "regularised",
-    "refugee",
-    "asylum_seeker",
-    "unaccompanied_child",
-    "trafficking_victim",
-    "irregular",
-    "stateless",
-    "student",
-    "other",
-];
-pub const SCHOOL_LEVELS: [&str; 8] = [
-    "creche",
-    "prescolaire",
-    "primaire",
-    "college",
-    "secondaire",
-    "lycee",
-    "superieur",
-    "non_formel",
-];
+/// Whether `code` is a disaggregation dimension.
+pub fn is_dimension(code: &str) -> bool {
+    crate::dimensions::registry().is_dimension(code)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -67,38 +51,11 @@ impl Qualifier {
     }
 }
 
-/// Checks and normalises one dimension value: `sex` F/M, `age` `adult`, `minor` or a
-/// band (`15-17`, `50+`), `status` from [`STATUSES`], `nationality` ISO 3166-1
-/// alpha-2, `school_level` from [`SCHOOL_LEVELS`].
+/// Checks and normalises one dimension value against the registry
+/// ([`crate::dimensions`]): `femmes` → `F`, `Réfugiés` → `refugee`, `gn` → `GN`
+/// (ISO 3166-1), an age band `15-17` or `60+`.
 pub fn dimension_value(dimension: &str, value: &str) -> Option<String> {
-    let v = value.trim();
-    match dimension {
-        "sex" => match v.to_ascii_uppercase().as_str() {
-            "F" | "FEMME" | "FEMALE" => Some("F".into()),
-            "M" | "H" | "HOMME" | "MALE" => Some("M".into()),
-            _ => None,
-        },
-        "age" => {
-            let l = v.to_ascii_lowercase();
-            let band =
-                |s: &str| !s.is_empty() && s.len() <= 3 && s.bytes().all(|b| b.is_ascii_digit());
-            let ok = matches!(l.as_str(), "adult" | "minor")
-                || l.strip_suffix('+').is_some_and(band)
-                || l.split_once('-').is_some_and(|(a, b)| {
-                    band(a) && band(b) && a.parse::<u32>().ok() <= b.parse::<u32>().ok()
-                });
-            ok.then_some(l)
-        }
-        "status" => STATUSES
-            .contains(&v.to_ascii_lowercase().as_str())
-            .then(|| v.to_ascii_lowercase()),
-        "nationality" => (v.len() == 2 && v.bytes().all(|b| b.is_ascii_alphabetic()))
-            .then(|| v.to_ascii_uppercase()),
-        "school_level" => SCHOOL_LEVELS
-            .contains(&v.to_ascii_lowercase().as_str())
-            .then(|| v.to_ascii_lowercase()),
-        _ => None,
-    }
+    crate::dimensions::registry().normalise(dimension, value)
 }
 
 /// A cell of disaggregation, canonical: dimensions sorted, `sex=F;status=refugee`;
@@ -138,6 +95,10 @@ pub struct RowIssue {
     pub column: String,
     pub code: ErrorCode,
     pub value: String,
+    /// The rule broken, when a validation rule was (its kind and the arguments of
+    /// the sentence the interface shows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<crate::rules::Breach>,
 }
 
 impl std::fmt::Display for RowIssue {
@@ -154,184 +115,20 @@ impl std::fmt::Display for RowIssue {
     }
 }
 
-/// The rules between rows. `parent_of` gives a territory's parent code, so region
-/// rows are checked against the national row.
+/// The default rules between rows (`data/rules.json`); a data set's own rules go
+/// through [`crate::rules::check`].
 pub fn check_rules(rows: &[ValueRow], parent_of: &dyn Fn(&str) -> Option<String>) -> Vec<RowIssue> {
-    let mut issues = Vec::new();
-    let key = |r: &ValueRow, territory: &str, cells: &str| {
-        format!(
-            "{}|{}|{}|{}|{}",
-            r.indicator, r.period, territory, r.organisation, cells
-        )
-    };
-    let mut by_key: HashMap<String, &ValueRow> = HashMap::new();
-    for r in rows {
-        let k = key(r, &r.territory, &cells_key(&r.cells));
-        if let Some(first) = by_key.get(&k) {
-            issues.push(RowIssue {
-                line: r.line,
-                column: "value".into(),
-                code: ErrorCode::AlreadyExists,
-                value: format!("same cell as line {}", first.line),
-            });
-        } else {
-            by_key.insert(k, r);
-        }
-    }
-    // A part is not above its total.
-    for r in rows {
-        if r.cells.is_empty() {
-            continue;
-        }
-        if let Some(total) = by_key.get(&key(r, &r.territory, ""))
-            && r.value > total.value
-            && total.qualifier != Qualifier::AtLeast
-        {
-            issues.push(RowIssue {
-                line: r.line,
-                column: "value".into(),
-                code: ErrorCode::RuleViolated,
-                value: format!(
-                    "part ≤ total: {} > {} (line {})",
-                    r.value, total.value, total.line
-                ),
-            });
-        }
-    }
-    // Complete closed dimension: F + M = total when all three are exact.
-    let mut sums: HashMap<String, (f64, usize, bool, u64)> = HashMap::new();
-    // Over distinct cells only: a duplicated row is reported above, not summed twice.
-    for r in by_key
-        .values()
-        .filter(|r| r.cells.len() == 1 && r.cells.contains_key("sex"))
-    {
-        let e = sums
-            .entry(key(r, &r.territory, ""))
-            .or_insert((0.0, 0, true, r.line));
-        e.0 += r.value;
-        e.1 += 1;
-        e.2 &= r.qualifier == Qualifier::Exact;
-        e.3 = e.3.max(r.line);
-    }
-    for (k, (sum, n, exact, line)) in sums {
-        if let (2, true, Some(total)) = (n, exact, by_key.get(&k))
-            && total.qualifier == Qualifier::Exact
-            && (sum - total.value).abs() > 1e-9
-        {
-            issues.push(RowIssue {
-                line,
-                column: "value".into(),
-                code: ErrorCode::RuleViolated,
-                value: format!(
-                    "sum of parts = total: F + M = {sum}, total {} (line {})",
-                    total.value, total.line
-                ),
-            });
-        }
-    }
-    // Territories: the regions' rows together are not above the national row.
-    let mut region_sums: HashMap<String, (f64, u64)> = HashMap::new();
-    for r in by_key.values() {
-        if let Some(parent) = parent_of(&r.territory) {
-            let e = region_sums
-                .entry(key(r, &parent, &cells_key(&r.cells)))
-                .or_insert((0.0, 0));
-            e.0 += r.value;
-            e.1 = e.1.max(r.line);
-        }
-    }
-    for (k, (sum, line)) in region_sums {
-        if let Some(total) = by_key.get(&k)
-            && sum > total.value + 1e-9
-            && total.qualifier != Qualifier::AtLeast
-        {
-            issues.push(RowIssue {
-                line,
-                column: "territory".into(),
-                code: ErrorCode::RuleViolated,
-                value: format!(
-                    "sum of territories ≤ total: {sum} > {} (line {})",
-                    total.value, total.line
-                ),
-            });
-        }
-    }
-    issues.sort_by(|a, b| a.line.cmp(&b.line).then(a.column.cmp(&b.column)));
-    issues
+    crate::rules::check(
+        rows,
+        parent_of,
+        &crate::rules::RuleSet::new(crate::rules::defaults()),
+        &[],
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn row(line: u64, territory: &str, sex: Option<&str>, value: f64) -> ValueRow {
-        let mut cells = BTreeMap::new();
-        if let Some(s) = sex {
-            cells.insert("sex".to_string(), s.to_string());
-        }
-        ValueRow {
-            line,
-            indicator: "I".into(),
-            period: "2020".into(),
-            territory: territory.into(),
-            organisation: "O".into(),
-            cells,
-            value,
-            qualifier: Qualifier::Exact,
-        }
-    }
-
-    fn parent(t: &str) -> Option<String> {
-        t.starts_with("MA-").then(|| "MA".to_string())
-    }
-
-    #[test]
-    fn consistent_rows_pass() {
-        let rows = [
-            row(2, "MA", None, 680.0),
-            row(3, "MA", Some("F"), 261.0),
-            row(4, "MA", Some("M"), 419.0),
-            row(5, "MA-04", None, 9.0),
-        ];
-        assert_eq!(check_rules(&rows, &parent), vec![]);
-    }
-
-    #[test]
-    fn each_broken_rule_names_its_row() {
-        let rows = [
-            row(2, "MA", None, 680.0),
-            row(3, "MA", Some("F"), 700.0),
-            row(4, "MA", Some("M"), 419.0),
-            row(5, "MA-04", None, 600.0),
-            row(6, "MA-06", None, 100.0),
-            row(7, "MA", Some("M"), 1.0),
-        ];
-        let issues: Vec<String> = check_rules(&rows, &parent)
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        assert!(
-            issues
-                .iter()
-                .any(|i| i
-                    .starts_with("line 3, column value: rule_violated (part ≤ total: 700 > 680")),
-            "{issues:?}"
-        );
-        assert!(issues.iter().any(|i| i.starts_with("line 4, column value: rule_violated (sum of parts = total")), "{issues:?}");
-        assert!(
-            issues
-                .iter()
-                .any(|i| i
-                    .starts_with("line 6, column territory: rule_violated (sum of territories")),
-            "{issues:?}"
-        );
-        assert!(
-            issues.iter().any(
-                |i| i.starts_with("line 7, column value: already_exists (same cell as line 4)")
-            ),
-            "{issues:?}"
-        );
-    }
 
     #[test]
     fn dimension_values() {

@@ -390,7 +390,7 @@ enum IndicatorCommand {
         /// A territory code or name (default: MA, the whole country).
         #[arg(long)]
         territory: Option<String>,
-        /// Comma-separated: territory, organisation, sex, age, status, nationality, school_level.
+        /// Comma-separated: territory, organisation, or a dimension of data/dimensions.json (sex, age, status, nationality, school_level, group); `age:age-2` folds finer bands into a category set.
         #[arg(long, value_delimiter = ',')]
         by: Vec<String>,
         /// Count submitted values too, not only approved ones.
@@ -842,6 +842,7 @@ async fn run(cli: Cli) -> Result<()> {
                             column: "file".into(),
                             code: passerelle_domain::ErrorCode::Format,
                             value: "not UTF-8 text: save it as CSV UTF-8 or XLSX".into(),
+                            rule: None,
                         }])
                     })
                 };

@@ -810,6 +810,7 @@ impl Service {
                     column: "code".into(),
                     code,
                     value: format!("{} (expected {what})", r.code),
+                    rule: None,
                 });
             }
         }
@@ -990,7 +991,7 @@ impl Service {
                     match mapping.option_from_dhis2(&dim, option) {
                         Some(cell) => {
                             let (d, v) = cell.split_once('=').unwrap_or(("", ""));
-                            if let Some(d) = dv::DIMENSIONS.iter().find(|x| **x == d) {
+                            if let Some(d) = dv::dimension_codes().find(|x| *x == d) {
                                 row.insert(d, v.to_string());
                             }
                         }
@@ -1010,7 +1011,7 @@ impl Service {
                     Some(cells) => {
                         for part in cells.split(';').filter(|p| !p.is_empty()) {
                             let (d, v) = part.split_once('=').unwrap_or(("", ""));
-                            if let Some(d) = dv::DIMENSIONS.iter().find(|x| **x == d) {
+                            if let Some(d) = dv::dimension_codes().find(|x| *x == d) {
                                 row.insert(d, v.to_string());
                             }
                         }
@@ -1079,7 +1080,7 @@ impl Service {
             "value",
             "comment",
         ];
-        columns.extend(dv::DIMENSIONS);
+        columns.extend(dv::dimension_codes());
         let mut w = csv::Writer::from_writer(Vec::new());
         let _ = w.write_record(&columns);
         for (_, row) in &mapped {
@@ -1110,7 +1111,7 @@ impl Service {
                         "organisation" => "attributeOptionCombo",
                         "period" => "period",
                         "value" => "value",
-                        d if dv::DIMENSIONS.contains(&d) => "categoryOptionCombo",
+                        d if dv::is_dimension(d) => "categoryOptionCombo",
                         other => other,
                     }
                     .to_string();

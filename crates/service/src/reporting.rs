@@ -7,9 +7,10 @@
 use crate::access::{Action, decide};
 use crate::auth::Actor;
 use crate::error::ServiceError;
-use crate::values::ValuesImportError;
+use crate::values::{Checking, ValuesImportError};
 use crate::{Service, audit_row};
 use passerelle_domain::reporting::{self as rp, DataSetDef, SubmissionStatus, Transition};
+use passerelle_domain::rules::Group;
 use passerelle_domain::{DomainError, ErrorCode, OrgCode};
 use passerelle_store::reporting::{self, Submission};
 use passerelle_store::{audit, orgs, users, values};
@@ -20,11 +21,12 @@ pub const SHIPPED: &[&str] = &[
     include_str!("../../../data/datasets/men-scolarisation.json"),
 ];
 
-/// One cell of an entry form: indicator, sex (`None` = total), value text.
+/// One cell of an entry form: indicator, column (`None` = total; otherwise an id
+/// of [`DataSetDef::entry_cells`], `F` or `sex=F`), value text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     pub indicator: String,
-    pub sex: Option<String>,
+    pub cell: Option<String>,
     pub value: String,
 }
 
@@ -40,7 +42,7 @@ pub struct SubmissionView {
     pub updated_at: Option<String>,
     pub locked_by: Option<String>,
     pub locked_at: Option<String>,
-    /// (indicator, sex or "" for the total, value)
+    /// (indicator, column id or "" for the total, value)
     pub values: Vec<(String, String, f64)>,
     pub can_edit: bool,
     pub can_review: bool,
@@ -76,6 +78,9 @@ impl Service {
         for text in SHIPPED {
             let def: DataSetDef =
                 serde_json::from_str(text).map_err(|e| ServiceError::Internal(e.to_string()))?;
+            if let Some(p) = def.problems().first() {
+                return Err(ServiceError::Internal(p.clone()));
+            }
             reporting::upsert_dataset(&mut tx, &def).await?;
         }
         tx.commit().await?;
@@ -140,17 +145,24 @@ impl Service {
         let (def, org_id, sub) = self.load(actor, dataset, org, period).await?;
         let mut conn = self.store.conn().await?;
         let mut vals = Vec::new();
+        let columns = def.entry_cells();
         for ind in &def.indicators {
             for v in
                 values::for_indicator(&mut conn, ind, period, &["draft", "submitted", "approved"])
                     .await?
             {
                 if v.organisation_code == org.to_ascii_uppercase() && v.territory_code == "MA" {
-                    let sex = passerelle_domain::values::parse_cells_key(&v.cells)
-                        .get("sex")
-                        .cloned()
-                        .unwrap_or_default();
-                    vals.push((ind.clone(), sex, v.value));
+                    let column = if v.cells.is_empty() {
+                        Some(String::new())
+                    } else {
+                        columns
+                            .iter()
+                            .find(|(_, key)| *key == v.cells)
+                            .map(|(id, _)| id.clone())
+                    };
+                    if let Some(c) = column {
+                        vals.push((ind.clone(), c, v.value));
+                    }
                 }
             }
         }
@@ -211,7 +223,13 @@ impl Service {
         };
         // The entries become an import file, so they pass exactly the same checks.
         let org = org.to_ascii_uppercase();
-        let mut csv = String::from("indicator,period,territory,organisation,value,sex\n");
+        let columns = def.entry_cells();
+        let mut csv = String::from("indicator,period,territory,organisation,value");
+        for d in &def.dimensions {
+            csv.push(',');
+            csv.push_str(d);
+        }
+        csv.push('\n');
         let mut lines = Vec::new();
         // In the form's order: indicators as the data set lists them, the total first.
         let mut ordered: Vec<&Entry> = entries
@@ -224,7 +242,9 @@ impl Service {
                     .iter()
                     .position(|i| *i == e.indicator)
                     .unwrap_or(usize::MAX),
-                e.sex.clone(),
+                e.cell
+                    .as_ref()
+                    .and_then(|c| columns.iter().position(|(id, _)| id == c)),
             )
         });
         for e in ordered {
@@ -238,14 +258,30 @@ impl Service {
                     .into(),
                 ));
             }
+            let cells = match &e.cell {
+                None => Default::default(),
+                Some(c) => match columns.iter().find(|(id, _)| id == c) {
+                    Some((_, key)) => passerelle_domain::values::parse_cells_key(key),
+                    None => {
+                        return Err(ReportingError::Service(
+                            DomainError::with_value("value", ErrorCode::UnknownValue, c.clone())
+                                .into(),
+                        ));
+                    }
+                },
+            };
             csv.push_str(&format!(
-                "{},{},MA,{},\"{}\",{}\n",
+                "{},{},MA,{},\"{}\"",
                 e.indicator,
                 period,
                 org,
                 e.value.replace('"', ""),
-                e.sex.as_deref().unwrap_or("")
             ));
+            for d in &def.dimensions {
+                csv.push(',');
+                csv.push_str(cells.get(d).map(String::as_str).unwrap_or(""));
+            }
+            csv.push('\n');
             lines.push(e.clone());
         }
         if submit && lines.is_empty() {
@@ -255,20 +291,57 @@ impl Service {
                     column: "value".into(),
                     code: ErrorCode::Required,
                     value: String::new(),
+                    rule: None,
                 },
             ]));
         }
+        // A draft may be incomplete; a submission covers every indicator of the set.
+        let checking = Checking {
+            draft: !submit,
+            expect: if submit {
+                def.indicators
+                    .iter()
+                    .map(|i| Group {
+                        indicator: i.clone(),
+                        period: period.to_string(),
+                        territory: "MA".into(),
+                        organisation: org.clone(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        };
         let mut prepared = match self
-            .prepare_values(Some(actor), &csv, &format!("form:{dataset}"))
+            .prepare_values_with(Some(actor), &csv, &format!("form:{dataset}"), &checking)
             .await
         {
             Ok(p) => p,
             Err(ValuesImportError::Invalid(mut issues)) => {
-                // Name the form's cell instead of a CSV line.
+                // Name the form's cell instead of a CSV line: a required cell by its own
+                // column, any other problem by the entry on that line.
                 for i in &mut issues {
-                    if let Some(e) = lines.get((i.line as usize).wrapping_sub(2)) {
+                    let required = i.rule.as_ref().filter(|b| b.rule == "required").map(|b| {
+                        let arg = |k: &str| {
+                            b.args
+                                .iter()
+                                .find(|(n, _)| n == k)
+                                .map(|(_, v)| v.clone())
+                                .unwrap_or_default()
+                        };
+                        let cells = arg("cells");
+                        let column = columns
+                            .iter()
+                            .find(|(_, key)| *key == cells)
+                            .map(|(id, _)| id.clone())
+                            .unwrap_or_else(|| "total".into());
+                        format!("{}:{column}", arg("indicator"))
+                    });
+                    if let Some(column) = required {
+                        i.column = column;
+                    } else if let Some(e) = lines.get((i.line as usize).wrapping_sub(2)) {
                         i.column =
-                            format!("{}:{}", e.indicator, e.sex.as_deref().unwrap_or("total"));
+                            format!("{}:{}", e.indicator, e.cell.as_deref().unwrap_or("total"));
                     }
                 }
                 return Err(ReportingError::Invalid(issues));

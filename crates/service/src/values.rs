@@ -10,7 +10,9 @@ use crate::access::{Action, decide};
 use crate::auth::Actor;
 use crate::error::ServiceError;
 use crate::{Service, audit_row};
+use passerelle_domain::dimensions::registry;
 use passerelle_domain::disclosure::{self, Audience};
+use passerelle_domain::rules::{self, Group, RuleSet};
 use passerelle_domain::values::{self as dv, Qualifier, RowIssue, ValueRow};
 use passerelle_domain::{ErrorCode, OrgCode, Period, TerritoryCode};
 use passerelle_store::frameworks::{self, IndicatorRef};
@@ -30,6 +32,15 @@ impl<E: Into<ServiceError>> From<E> for ValuesImportError {
     fn from(e: E) -> Self {
         ValuesImportError::Service(e.into())
     }
+}
+
+/// How a form's values are checked (an import: the defaults).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Checking {
+    /// A draft: the `required` rules wait for the submission.
+    pub draft: bool,
+    /// The groups a submitted form covers.
+    pub expect: Vec<Group>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -141,14 +152,16 @@ fn issue(line: u64, column: &str, code: ErrorCode, value: impl Into<String>) -> 
         column: column.to_string(),
         code,
         value: value.into(),
+        rule: None,
     }
 }
 
 impl Service {
     /// Imports values from a CSV: `indicator,period,territory,organisation,value`,
-    /// optional `qualifier`, `comment`, and one column per dimension (`sex`, `age`,
-    /// `status`, `nationality`, `school_level`); an empty dimension cell is the total
-    /// over it. All or nothing. `actor` is `None` for the operator.
+    /// optional `qualifier`, `comment`, and one column per dimension of the registry
+    /// (`data/dimensions.json`: `sex`, `age`, `status`…); an empty dimension cell is
+    /// the total over it. Checked against the default rules and those of the data
+    /// sets the indicators belong to. All or nothing. `actor` is `None` for the operator.
     pub async fn import_values(
         &self,
         actor: Option<&Actor>,
@@ -204,6 +217,19 @@ impl Service {
         text: &str,
         source: &str,
     ) -> Result<Vec<DataValue>, ValuesImportError> {
+        self.prepare_values_with(actor, text, source, &Checking::default())
+            .await
+    }
+
+    /// [`Service::prepare_values`], for a form: a draft skips the `required` rules,
+    /// a submission names the groups it covers so an empty required cell is named.
+    pub(crate) async fn prepare_values_with(
+        &self,
+        actor: Option<&Actor>,
+        text: &str,
+        source: &str,
+        checking: &Checking,
+    ) -> Result<Vec<DataValue>, ValuesImportError> {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .trim(csv::Trim::All)
@@ -239,7 +265,7 @@ impl Service {
                 "comment",
             ]
             .contains(&h.as_str())
-                || dv::DIMENSIONS.contains(&h.as_str());
+                || dv::is_dimension(h);
             if !known {
                 issues.push(issue(1, h, ErrorCode::UnknownValue, "unknown column"));
             }
@@ -352,7 +378,7 @@ impl Service {
                 ));
             }
             let mut cells = BTreeMap::new();
-            for dim in dv::DIMENSIONS {
+            for dim in dv::dimension_codes() {
                 let raw = get(dim);
                 if raw.is_empty() {
                     continue;
@@ -413,7 +439,20 @@ impl Service {
             .flatten()
             .filter_map(|(c, p)| p.clone().map(|p| (c.clone(), p)))
             .collect();
-        issues.extend(dv::check_rules(&rows, &|t| parents.get(t).cloned()));
+        // The default rules, and each data set's own for its indicators.
+        let mut rules = RuleSet::new(rules::defaults());
+        for set in passerelle_store::reporting::datasets(&mut conn).await? {
+            rules.add(&set.rules, &set.indicators);
+        }
+        if checking.draft {
+            rules = rules.without_required();
+        }
+        issues.extend(rules::check(
+            &rows,
+            &|t| parents.get(t).cloned(),
+            &rules,
+            &checking.expect,
+        ));
         if !issues.is_empty() {
             issues.sort_by_key(|a| a.line);
             return Err(ValuesImportError::Invalid(issues));
@@ -494,8 +533,21 @@ impl Service {
             Some(t) => self.resolve_territory(t).await?.code,
             None => TerritoryCode::parse("MA")?,
         };
+        // `age:age-2` asks for the lines of one category set: finer bands fold into it.
+        let mut targets: HashMap<String, String> = HashMap::new();
+        let mut by = Vec::new();
         for b in &q.by {
-            if !(b == "territory" || b == "organisation" || dv::DIMENSIONS.contains(&b.as_str())) {
+            let (dim, set) = match b.split_once(':') {
+                Some((d, s)) => (d.trim(), Some(s.trim())),
+                None => (b.trim(), None),
+            };
+            let known = dim == "territory"
+                || dim == "organisation"
+                || match set {
+                    Some(s) => registry().get(dim).is_some_and(|d| d.set(s).is_some()),
+                    None => dv::is_dimension(dim),
+                };
+            if !known {
                 return Err(passerelle_domain::DomainError::with_value(
                     "by",
                     ErrorCode::UnknownValue,
@@ -503,7 +555,12 @@ impl Service {
                 )
                 .into());
             }
+            if let Some(s) = set {
+                targets.insert(dim.to_string(), s.to_string());
+            }
+            by.push(dim.to_string());
         }
+        let q = &GridQuery { by, ..q.clone() };
         let statuses: &[&str] = if q.include_submitted {
             &["approved", "submitted"]
         } else {
@@ -638,6 +695,7 @@ impl Service {
                 }
                 groups.entry(key).or_default().push(v);
             }
+            fold_categories(&mut groups, &q.by, &targets, &mut notes);
             let line = |dims: Vec<(String, String)>, vs: &[&values::GridCell]| {
                 let mut orgs: Vec<String> = vs
                     .iter()
@@ -811,6 +869,83 @@ impl Service {
             }
         );
         Ok((lines?, total?))
+    }
+}
+
+type Groups<'a> = BTreeMap<Vec<(String, String)>, Vec<&'a values::GridCell>>;
+
+/// Lines of a dimension with category sets: finer age bands folded into the coarse
+/// set through the registry's crosswalk (a band across a coarse boundary is left out,
+/// and said so), and a note when the categories overlap and so are never summed.
+fn fold_categories(
+    groups: &mut Groups<'_>,
+    by: &[String],
+    targets: &HashMap<String, String>,
+    notes: &mut Vec<Note>,
+) {
+    for (pos, d) in by.iter().enumerate() {
+        let Some(dim) = registry().get(d) else {
+            continue;
+        };
+        let present: std::collections::BTreeSet<String> = groups
+            .keys()
+            .filter_map(|k| k.get(pos))
+            .map(|(_, v)| v.clone())
+            .collect();
+        let present: Vec<&str> = present.iter().map(String::as_str).collect();
+        if dim.overlapping(&present) {
+            let values = present.join(", ");
+            notes.push(Note::new(
+                "overlapping",
+                &[("values", values.clone())],
+                format!("{values} overlap (a person may be in several): the lines are not summed into a total"),
+            ));
+        }
+        let Some(rollup) = dim.rollup(&present, targets.get(d).map(String::as_str)) else {
+            continue;
+        };
+        if !rollup.folds() && rollup.unmapped.is_empty() {
+            continue;
+        }
+        let mut folded: Groups<'_> = BTreeMap::new();
+        for (mut key, cells) in std::mem::take(groups) {
+            let Some(slot) = key.get_mut(pos) else {
+                continue;
+            };
+            if let Some(coarse) = rollup.map.get(&slot.1) {
+                slot.1 = coarse.clone();
+                folded.entry(key).or_default().extend(cells);
+            }
+        }
+        *groups = folded;
+        let fine: Vec<String> = rollup
+            .map
+            .iter()
+            .filter(|(k, v)| k != v)
+            .map(|(k, v)| format!("{k} → {v}"))
+            .collect();
+        if !fine.is_empty() {
+            let values = fine.join(", ");
+            notes.push(Note::new(
+                "crosswalk",
+                &[("values", values.clone()), ("set", rollup.set.clone())],
+                format!(
+                    "finer bands summed into {} through the crosswalk: {values}",
+                    rollup.set
+                ),
+            ));
+        }
+        if !rollup.unmapped.is_empty() {
+            let values = rollup.unmapped.join(", ");
+            notes.push(Note::new(
+                "crosswalk-unmapped",
+                &[("values", values.clone()), ("set", rollup.set.clone())],
+                format!(
+                    "{values} straddle the bands of {} and are not mapped: left out of the lines",
+                    rollup.set
+                ),
+            ));
+        }
     }
 }
 

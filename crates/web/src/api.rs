@@ -441,7 +441,7 @@ pub struct ValuesParams {
     pub period: String,
     /// A territory code or name; default `MA`.
     pub territory: Option<String>,
-    /// Comma-separated: `territory`, `organisation`, `sex`, `age`, `status`, `nationality`, `school_level`.
+    /// Comma-separated: `territory`, `organisation`, or a dimension of `data/dimensions.json` (`sex`, `age`, `status`, `nationality`, `school_level`, `group`); `age:age-2` folds finer age bands into that category set.
     pub by: Option<String>,
     /// `json` (default), `csv` (the dimension columns, then `value`; a last total row),
     /// `hxl` (CSV with an HXL hashtag row) or `xlsx` (the same two header rows).
@@ -551,6 +551,7 @@ async fn import_data(
                 column: "file".into(),
                 code: ErrorCode::Format,
                 value: "not UTF-8 text: send CSV in UTF-8, or XLSX".into(),
+                rule: None,
             }])
         })
     };
@@ -570,21 +571,42 @@ async fn import_data(
     match result {
         Ok(r) => Ok(Json(r).into_response()),
         Err(ValuesImportError::Service(e)) => Err(e.into()),
-        Err(ValuesImportError::Invalid(issues)) => Ok(located_problems(
-            &ctx,
-            "data-invalid",
-            issues
-                .into_iter()
-                .map(|i| {
-                    (
-                        format!("line {}, column {}", i.line, i.column),
-                        i.code,
-                        i.value,
-                    )
-                })
-                .collect(),
-        )),
+        Err(ValuesImportError::Invalid(issues)) => {
+            Ok(issue_problems(&ctx, "data-invalid", &issues))
+        }
     }
+}
+
+/// A 422 listing an import's problems by line and column, a broken rule named with
+/// its cells in the caller's language.
+pub(crate) fn issue_problems(
+    ctx: &Ctx,
+    summary_key: &str,
+    issues: &[passerelle_domain::values::RowIssue],
+) -> Response {
+    let fields: Vec<crate::error::FieldError> = issues
+        .iter()
+        .map(|i| crate::error::FieldError {
+            field: format!("line {}, column {}", i.line, i.column),
+            code: i.code.as_str().to_string(),
+            message: crate::error::issue_message(i, ctx.locale),
+        })
+        .collect();
+    let body = ApiError {
+        code: issues
+            .first()
+            .map(|i| i.code.as_str())
+            .unwrap_or("format")
+            .to_string(),
+        message: crate::i18n::t_args(
+            ctx.locale,
+            summary_key,
+            &[("count", issues.len().to_string().as_str())],
+        ),
+        fields,
+        operation_id: ctx.op.clone(),
+    };
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
 }
 
 /// A 422 listing located problems (`fields[].field` is where: a JSON path or a line and

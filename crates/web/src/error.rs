@@ -114,6 +114,31 @@ pub fn field_message(e: &DomainError, locale: Locale) -> String {
     )
 }
 
+/// The sentence for one problem of an import or a form: a broken validation rule in
+/// the reader's language (`rule-{kind}`, naming the rule and the cells), any other
+/// problem as its error code's message.
+pub fn issue_message(i: &passerelle_domain::values::RowIssue, locale: Locale) -> String {
+    match &i.rule {
+        Some(b) => {
+            let args: Vec<(String, String)> = b
+                .args
+                .iter()
+                .map(|(k, v)| match k.as_str() {
+                    "cells" => (k.clone(), i18n::cells_label(locale, v)),
+                    _ => (k.clone(), v.clone()),
+                })
+                .collect();
+            let args: Vec<(&str, &str)> =
+                args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            i18n::t_args(locale, &format!("rule-{}", b.rule), &args)
+        }
+        None => field_message(
+            &DomainError::with_value("value", i.code, i.value.clone()),
+            locale,
+        ),
+    }
+}
+
 /// The page-level sentence for an error.
 pub fn message(err: &WebError, locale: Locale) -> String {
     let retry = err

@@ -319,20 +319,7 @@ async fn api_mapping(State(s): State<AppState>, ctx: Ctx) -> Result<Response, We
 }
 
 fn problems(ctx: &Ctx, issues: Vec<RowIssue>) -> Response {
-    crate::api::located_problems(
-        ctx,
-        "exchange-mapping-invalid",
-        issues
-            .into_iter()
-            .map(|i| {
-                (
-                    format!("line {}, column {}", i.line, i.column),
-                    i.code,
-                    i.value,
-                )
-            })
-            .collect(),
-    )
+    crate::api::issue_problems(ctx, "exchange-mapping-invalid", &issues)
 }
 
 /// Replaces the DHIS2 mapping (secretariat, administrators). All or nothing: 422 lists every bad row.

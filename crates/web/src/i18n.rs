@@ -55,6 +55,49 @@ pub fn t_args(locale: Locale, key: &str, args: &[(&str, &str)]) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
+/// A dimension's name: from the registry (`data/dimensions.json`), or the locale
+/// files for the structural breakdowns (`dim-territory`, `dim-organisation`).
+pub fn dim_label(locale: Locale, dim: &str) -> String {
+    match passerelle_domain::dimensions::registry().label(dim, locale) {
+        Some(l) => l.to_string(),
+        None => t(locale, &format!("dim-{dim}")),
+    }
+}
+
+/// A dimension value's label from the registry (a country's name for nationality);
+/// the value itself when the registry has none (an age band such as `50+`).
+pub fn dim_value_label(locale: Locale, dim: &str, value: &str) -> String {
+    passerelle_domain::dimensions::registry()
+        .value_label(dim, value, locale)
+        .map(str::to_string)
+        .unwrap_or_else(|| value.to_string())
+}
+
+/// A cells key in words: `sex=F;age=minor` → «Sexe : Femmes / filles, Âge : Mineurs»;
+/// parts joined by ` + ` stay joined; the empty key is the total.
+pub fn cells_label(locale: Locale, cells: &str) -> String {
+    if cells.trim().is_empty() {
+        return t(locale, "values-total");
+    }
+    cells
+        .split(" + ")
+        .map(|part| {
+            part.split(';')
+                .map(|kv| match kv.split_once('=') {
+                    Some((d, v)) => format!(
+                        "{} : {}",
+                        dim_label(locale, d.trim()),
+                        dim_value_label(locale, d.trim(), v.trim())
+                    ),
+                    None => kv.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
 /// Formats a stored UTC timestamp as a date in the reader's language
 /// ("23 novembre 2026", "23 نونبر 2026", "23 November 2026"), with the time when asked.
 pub fn format_timestamp(locale: Locale, ts: &str, with_time: bool) -> String {
@@ -137,6 +180,52 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn every_rule_and_dimension_has_words() {
+        let kinds = [
+            "unique_cell",
+            "part_le_total",
+            "parts_sum_total",
+            "territories_le_total",
+            "range",
+            "required",
+            "percent_recomputed",
+        ];
+        for locale in Locale::ALL {
+            for kind in kinds {
+                let key = format!("rule-{kind}");
+                let args = [
+                    "cells",
+                    "line",
+                    "value",
+                    "total",
+                    "sum",
+                    "bounds",
+                    "indicator",
+                    "numerator",
+                    "denominator",
+                    "computed",
+                ]
+                .map(|a| (a, "1"));
+                let text = t_args(locale, &key, &args);
+                assert!(
+                    text != key && text.contains(kind),
+                    "{locale:?}: {key} names the rule"
+                );
+            }
+            for d in
+                passerelle_domain::values::dimension_codes().chain(["territory", "organisation"])
+            {
+                assert_ne!(dim_label(locale, d), format!("dim-{d}"), "{locale:?} {d}");
+            }
+        }
+        assert_eq!(
+            cells_label(Locale::Fr, "sex=F;age=minor"),
+            "Sexe : Femmes / filles, Âge : Mineurs"
+        );
+        assert_eq!(cells_label(Locale::En, ""), "Total");
     }
 
     #[test]

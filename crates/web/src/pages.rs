@@ -1181,18 +1181,13 @@ async fn indicator(
         .unwrap_or_else(|| "MA".into());
     let mut by_choices = vec![("", i18n::t(l, "values-total"), by.is_empty())];
     let mut cols_choices = vec![("", i18n::t(l, "monitoring-no-columns"), cols.is_empty())];
-    for d in [
-        "territory",
-        "organisation",
-        "sex",
-        "age",
-        "status",
-        "nationality",
-        "school_level",
-    ] {
+    let dims = ["territory", "organisation"]
+        .into_iter()
+        .chain(passerelle_domain::values::dimension_codes());
+    for d in dims {
         if d == "territory" || d == "organisation" || ind.dimensions.iter().any(|x| x == d) {
-            by_choices.push((d, i18n::t(l, &format!("dim-{d}")), by == d));
-            cols_choices.push((d, i18n::t(l, &format!("dim-{d}")), cols == d));
+            by_choices.push((d, i18n::dim_label(l, d), by == d));
+            cols_choices.push((d, i18n::dim_label(l, d), cols == d));
         }
     }
     let mut page = IndicatorPage {
@@ -1206,7 +1201,7 @@ async fn indicator(
         dim_label: if by.is_empty() {
             String::new()
         } else {
-            i18n::t(l, &format!("dim-{by}"))
+            i18n::dim_label(l, &by)
         },
         rows: Vec::new(),
         total: None,
@@ -1280,11 +1275,7 @@ async fn indicator(
             .cloned()
             .unwrap_or_else(|| value.to_string()),
         "organisation" => value.to_string(),
-        d => {
-            let key = format!("dim-{d}-{value}");
-            let t = i18n::t(l, &key);
-            if t == key { value.to_string() } else { t }
-        }
+        d => i18n::dim_value_label(l, d, value),
     };
     let fmt = |v: f64, q: passerelle_domain::values::Qualifier| {
         let n = if v.fract() == 0.0 {
@@ -1428,11 +1419,7 @@ async fn dimension_labels(
             .cloned()
             .unwrap_or_else(|| value.to_string()),
         "organisation" => value.to_string(),
-        d => {
-            let key = format!("dim-{d}-{value}");
-            let t = i18n::t(l, &key);
-            if t == key { value.to_string() } else { t }
-        }
+        d => i18n::dim_value_label(l, d, value),
     })
 }
 
@@ -1489,20 +1476,20 @@ async fn indicator_pivot_page(
         .append_pair("by", &format!("{rows_dim},{cols_dim}"))
         .append_pair("audience", audience.as_str())
         .finish();
-    page.dim_label = i18n::t(l, &format!("dim-{rows_dim}"));
+    page.dim_label = i18n::dim_label(l, &rows_dim);
     page.caption = format!(
         "{} — {} — {} × {}",
         page.title,
         period,
-        i18n::t(l, &format!("dim-{rows_dim}")),
-        i18n::t(l, &format!("dim-{cols_dim}"))
+        i18n::dim_label(l, &rows_dim),
+        i18n::dim_label(l, &cols_dim)
     );
     page.notes = table_notes(l, &table.notes);
     page.pivot = Some(PivotView {
         corner: format!(
             "{} \\ {}",
-            i18n::t(l, &format!("dim-{rows_dim}")),
-            i18n::t(l, &format!("dim-{cols_dim}"))
+            i18n::dim_label(l, &rows_dim),
+            i18n::dim_label(l, &cols_dim)
         ),
         cols: pivot.cols.iter().map(|c| label(&cols_dim, c)).collect(),
         rows: pivot
@@ -1712,10 +1699,14 @@ async fn submission_page(
     let actor = ctx.actor()?;
     let l = ctx.locale;
     let view = s.svc.submission(actor, dataset, org, period).await?;
+    // The columns come from the registry: each dimension's complete category set.
     let mut columns = vec![(String::new(), i18n::t(l, "values-total"))];
-    if view.dataset.dimensions.iter().any(|d| d == "sex") {
-        columns.push(("F".into(), i18n::t(l, "dim-sex-F")));
-        columns.push(("M".into(), i18n::t(l, "dim-sex-M")));
+    for (id, key) in view.dataset.entry_cells() {
+        let label = match key.split_once('=') {
+            Some((d, v)) if view.dataset.dimensions.len() == 1 => i18n::dim_value_label(l, d, v),
+            _ => i18n::cells_label(l, &key),
+        };
+        columns.push((id, label));
     }
     let mut rows = Vec::new();
     for code in &view.dataset.indicators {
@@ -1862,7 +1853,7 @@ async fn submission_post(
                     let (ind, cell) = (parts.next()?, parts.next()?);
                     Some(Entry {
                         indicator: ind.to_string(),
-                        sex: (cell != "total").then(|| cell.to_string()),
+                        cell: (cell != "total").then(|| cell.to_string()),
                         value: v.clone(),
                     })
                 })
@@ -1905,10 +1896,7 @@ async fn submission_post(
                     .column
                     .split_once(':')
                     .unwrap_or((i.column.as_str(), "total"));
-                let message = crate::error::field_message(
-                    &passerelle_domain::DomainError::with_value("value", i.code, i.value.clone()),
-                    l,
-                );
+                let message = crate::error::issue_message(i, l);
                 errors.insert(format!("v:{ind}:{cell}"), message);
             }
             let summary = i18n::t(l, "form-has-errors");

@@ -73,11 +73,7 @@ pub fn section_title(l: Locale, s: Section, year: i32) -> String {
 fn row_label(l: Locale, breakdown: &str, r: &SnapRow) -> String {
     match breakdown {
         "territory" | "period" => r.label.pick(l).to_string(),
-        dim => {
-            let key = format!("dim-{dim}-{}", r.key);
-            let s = t(l, &key);
-            if s == key { r.key.clone() } else { s }
-        }
+        dim => i18n::dim_value_label(l, dim, &r.key),
     }
 }
 

@@ -157,6 +157,8 @@ const PW: &str = passerelle_service::demo::DEMO_PASSWORD;
 mod casework;
 #[path = "http/monitoring.rs"]
 mod monitoring;
+#[path = "http/dimensions.rs"]
+mod dimensions;
 
 #[path = "http/exchange.rs"]
 mod exchange;

@@ -48,3 +48,15 @@ note-withheld = { $count } رقم(أرقام) محجوب(ة): أقل من { $thr
 note-knowledge-gain = ارتفاع المعارف حسب اختبارات { $groups } مجموعة تكوين، { $participants } مشاركا: متوسط نقطة الدخول { $entry } %، والخروج { $exit } % ({ $gain } نقطة)
 note-scores-per-group = نقاط الاختبارات حسب المجموعة: لا تُفصَّل حسب الأشخاص
 note-scores-reported = { $count } قيمة مصرح بها لهذا المؤشر لا تضاف إلى نقاط الاختبارات
+
+# قواعد التحقق
+rule-unique_cell = هذه القيمة تخالف قاعدة التحقق «خانة فريدة» (unique_cell): { $cells } مصرح بها سابقا في السطر { $line }.
+rule-part_le_total = هذه القيمة تخالف قاعدة التحقق «الجزء ≤ المجموع» (part_le_total): { $cells } تساوي { $value }، أكثر من المجموع { $total } (السطر { $line }).
+rule-parts_sum_total = هذه القيمة تخالف قاعدة التحقق «مجموع الأجزاء = المجموع» (parts_sum_total): { $cells } = { $sum }، والمجموع { $total } (السطر { $line }).
+rule-territories_le_total = هذه القيمة تخالف قاعدة التحقق «المجالات الترابية ≤ المجموع» (territories_le_total): مجموع الجهات { $sum }، أكثر من المجموع الوطني { $total } (السطر { $line }).
+rule-range = هذه القيمة تخالف قاعدة التحقق «المجال» (range): { $value } خارج { $bounds }.
+rule-required = هذه القيمة مطلوبة بموجب قاعدة التحقق «إلزامي» (required): { $cells } للمؤشر { $indicator }.
+rule-percent_recomputed = هذه القيمة تخالف قاعدة التحقق «النسبة المعاد حسابها» (percent_recomputed): { $numerator } / { $denominator } = { $computed } %، وليس { $value } %.
+note-crosswalk = فئات عمرية دقيقة جُمعت في فئات { $set } عبر جدول المطابقة: { $values }
+note-crosswalk-unmapped = { $values } تمتد على فئتين من { $set }: غير مفصلة وخارج الأسطر
+note-overlapping = { $values } متداخلة (قد يُحسب الشخص في أكثر من فئة): لا تُجمع الأسطر في مجموع

@@ -70,7 +70,3 @@ field-snapshot = نسخة المعطيات
 field-section = القسم
 field-year = السنة
 field-label = التسمية
-dim-school_level-creche = الحضانة
-dim-school_level-primaire = الابتدائي
-dim-school_level-college = الإعدادي
-dim-school_level-secondaire = الثانوي

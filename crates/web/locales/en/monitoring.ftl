@@ -34,3 +34,15 @@ note-withheld = { $count } figure(s) withheld: fewer than { $threshold } people,
 note-knowledge-gain = knowledge gain from the tests of { $groups } training group(s), { $participants } participants: mean entry score { $entry } %, exit { $exit } % ({ $gain } points)
 note-scores-per-group = test scores are per group: they are not broken down by person
 note-scores-reported = { $count } reported value(s) for this indicator are not added to the test scores
+
+# Validation rules (data/rules.json, data sets' "rules"): each message names the rule and the cells.
+rule-unique_cell = This value breaks the validation rule “unique cell” (unique_cell): { $cells } is already reported on line { $line }.
+rule-part_le_total = This value breaks the validation rule “part ≤ total” (part_le_total): { $cells } is { $value }, above the total { $total } (line { $line }).
+rule-parts_sum_total = This value breaks the validation rule “sum of parts = total” (parts_sum_total): { $cells } make { $sum }, the total is { $total } (line { $line }).
+rule-territories_le_total = This value breaks the validation rule “territories ≤ total” (territories_le_total): the regions make { $sum }, above the national total { $total } (line { $line }).
+rule-range = This value breaks the validation rule “range” (range): { $value } is outside { $bounds }.
+rule-required = This value is required by the validation rule “required” (required): { $cells } of { $indicator }.
+rule-percent_recomputed = This value breaks the validation rule “percentage recomputed” (percent_recomputed): { $numerator } / { $denominator } = { $computed } %, not { $value } %.
+note-crosswalk = finer bands summed into the bands of { $set } through the crosswalk: { $values }
+note-crosswalk-unmapped = { $values } straddle(s) two bands of { $set }: not mapped, left out of the lines
+note-overlapping = { $values } overlap (a person may be in several): the lines are not summed into a total

@@ -70,7 +70,3 @@ field-snapshot = Data version
 field-section = Section
 field-year = Year
 field-label = Label
-dim-school_level-creche = Crèche
-dim-school_level-primaire = Primary
-dim-school_level-college = Lower secondary
-dim-school_level-secondaire = Secondary

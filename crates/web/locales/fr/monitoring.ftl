@@ -34,3 +34,15 @@ note-withheld = { $count } chiffre(s) masqué(s) : moins de { $threshold } perso
 note-knowledge-gain = gain de connaissances d'après les tests de { $groups } groupe(s) de formation, { $participants } participants : score moyen d'entrée { $entry } %, de sortie { $exit } % ({ $gain } points)
 note-scores-per-group = les scores des tests sont par groupe : ils ne se ventilent pas par personne
 note-scores-reported = { $count } valeur(s) déclarée(s) pour cet indicateur ne s'ajoutent pas aux scores des tests
+
+# Règles de validation (data/rules.json, « rules » des jeux de données) : chaque message nomme la règle et les cellules.
+rule-unique_cell = Cette valeur enfreint la règle de validation « cellule unique » (unique_cell) : { $cells } est déjà déclaré ligne { $line }.
+rule-part_le_total = Cette valeur enfreint la règle de validation « partie ≤ total » (part_le_total) : { $cells } vaut { $value }, plus que le total { $total } (ligne { $line }).
+rule-parts_sum_total = Cette valeur enfreint la règle de validation « somme des parties = total » (parts_sum_total) : { $cells } font { $sum }, le total est { $total } (ligne { $line }).
+rule-territories_le_total = Cette valeur enfreint la règle de validation « territoires ≤ total » (territories_le_total) : les régions font { $sum }, plus que le total national { $total } (ligne { $line }).
+rule-range = Cette valeur enfreint la règle de validation « plage » (range) : { $value } est hors de { $bounds }.
+rule-required = Cette valeur est exigée par la règle de validation « obligatoire » (required) : { $cells } de { $indicator }.
+rule-percent_recomputed = Cette valeur enfreint la règle de validation « pourcentage recalculé » (percent_recomputed) : { $numerator } / { $denominator } = { $computed } %, et non { $value } %.
+note-crosswalk = tranches fines additionnées dans les tranches de { $set } par la table de correspondance : { $values }
+note-crosswalk-unmapped = { $values } chevauche(nt) deux tranches de { $set } : non ventilé(s), hors des lignes
+note-overlapping = { $values } se recoupent (une personne peut figurer dans plusieurs) : les lignes ne s'additionnent pas en un total

@@ -70,7 +70,3 @@ field-snapshot = Version des données
 field-section = Section
 field-year = Année
 field-label = Libellé
-dim-school_level-creche = Crèche
-dim-school_level-primaire = Primaire
-dim-school_level-college = Collège
-dim-school_level-secondaire = Secondaire
