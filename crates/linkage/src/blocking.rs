@@ -294,3 +294,38 @@ fn emit(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{ParseIssues, Record, prepare};
+
+    fn person(id: usize, birth: Option<String>, city: &str) -> Prepared {
+        let r = Record {
+            id: format!("R{id}"),
+            given_name: Some("Mamadou".into()),
+            family_name: Some("Diallo".into()),
+            birth_date: birth,
+            city: Some(city.into()),
+            ..Record::default()
+        };
+        prepare(&r, &[], 0, &mut ParseIssues::default())
+    }
+
+    #[test]
+    fn an_oversized_block_is_compared_by_sorted_neighbourhood() {
+        // Sixty namesakes: every key they share is oversized, so each record meets its
+        // window of neighbours in name-and-date order, not the whole block.
+        let records: Vec<Prepared> = (0..60)
+            .map(|k| {
+                let date = format!("{}-{:02}-{:02}", 1960 + k % 40, 1 + k % 12, 1 + k % 28);
+                person(k, Some(date), "Agadir")
+            })
+            .collect();
+        let cfg = BlockingConfig::default();
+        let pairs = candidate_pairs(&records, &cfg, false).expect("within the bound");
+        assert!(!pairs.is_empty());
+        assert!(pairs.len() < 60 * 59 / 2 / 2, "{} pairs", pairs.len());
+        assert!(pairs.windows(2).all(|w| w[0] < w[1]), "sorted and distinct");
+    }
+}

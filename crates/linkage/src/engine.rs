@@ -14,7 +14,7 @@ use crate::compare::{Comparison, MAX_FIELDS, compare};
 use crate::error::LinkageError;
 use crate::explain::{PairScore, score};
 use crate::fellegi_sunter::{
-    Params, TermFrequencies, em, probability, seed_params, to_all_pairs, u_from_sample,
+    Params, TermFrequencies, TfShares, em, probability, seed_params, to_all_pairs, u_from_sample,
 };
 use crate::record::{ParseIssues, Prepared, Record, prepare};
 
@@ -498,20 +498,19 @@ pub(crate) fn run_pairs(
 
     // Compare every candidate pair once; keep its pattern and name-frequency adjustment.
     let mut patterns: Vec<u64> = Vec::with_capacity(pairs.len());
-    let mut tf_shares: Vec<(f32, f32)> = Vec::with_capacity(pairs.len());
+    let mut tf_shares: Vec<TfShares> = Vec::with_capacity(pairs.len());
     for (k, chunk) in pairs.chunks(CHUNK).enumerate() {
         progress(Progress {
             stage: Stage::Comparing,
             done: (k * CHUNK) as u64,
             total: pairs.len() as u64,
         });
-        let res: Vec<(u64, (f32, f32))> = chunk
+        let res: Vec<(u64, TfShares)> = chunk
             .par_iter()
             .map(|&p| {
                 let (i, j) = ((p >> 32) as usize, (p & 0xffff_ffff) as usize);
                 let c = cmp(i, j);
-                let (g, f) = tf.shares(&c);
-                (c.pattern(), (g as f32, f as f32))
+                (c.pattern(), tf.pair_shares(&c))
             })
             .collect();
         for (p, a) in res {

@@ -30,7 +30,9 @@
 //! exact-agreement weight of a name is adjusted by `log2(p̄ / p_v)` where `p_v` is the
 //! value's share among records and `p̄` the chance that two random records agree (Σ p²),
 //! or, when the weights come from candidate pairs only, the mean share over the candidate
-//! pairs that agree exactly; bounded to ±[`TF_BOUND`] bits.
+//! pairs that agree exactly; bounded to ±[`TF_BOUND`] bits. When both names agree, the
+//! whole name's frequency corrects for their dependence ("Mamadou Diallo" is commoner than
+//! `p(Mamadou)·p(Diallo)`), see [`TermFrequencies::full_name_bits`].
 
 use std::collections::HashMap;
 
@@ -672,9 +674,20 @@ pub(crate) fn is_person_class(p: &Params, u_random: Option<&[Vec<f64>]>) -> bool
 pub struct TermFrequencies {
     given: HashMap<u64, u32>,
     family: HashMap<u64, u32>,
+    /// Counts of whole names (given and family together, in either order).
+    full: HashMap<u64, u32>,
     given_s2: f64,
     family_s2: f64,
     n: f64,
+    /// False once the references are calibrated on candidate pairs (`calibrate`): the
+    /// whole-name correction is relative to chance agreement on the whole pair space.
+    full_name_correction: bool,
+}
+
+/// Key of a whole name, the same whichever of the two parts was written first.
+fn full_key(g: u64, f: u64) -> u64 {
+    let (a, b) = if g <= f { (g, f) } else { (f, g) };
+    crate::record::hash_str(&format!("{a:x}|{b:x}"))
 }
 
 impl TermFrequencies {
@@ -697,13 +710,19 @@ impl TermFrequencies {
         keys: impl Iterator<Item = (Option<u64>, Option<u64>)>,
         records: usize,
     ) -> TermFrequencies {
-        let mut t = TermFrequencies::default();
+        let mut t = TermFrequencies {
+            full_name_correction: true,
+            ..TermFrequencies::default()
+        };
         for (g, f) in keys {
             if let Some(g) = g {
                 *t.given.entry(g).or_insert(0) += 1;
             }
             if let Some(f) = f {
                 *t.family.entry(f).or_insert(0) += 1;
+            }
+            if let (Some(g), Some(f)) = (g, f) {
+                *t.full.entry(full_key(g, f)).or_insert(0) += 1;
             }
         }
 
@@ -739,12 +758,38 @@ impl TermFrequencies {
         )
     }
 
+    /// Correction (bits, at most 0) of the whole name's evidence when given and family
+    /// names both agree exactly: the per-field adjustments treat the two as independent,
+    /// but names follow origin, and a whole name such as "Mamadou Diallo" is shared by far
+    /// more strangers than the product of its parts' shares says. The correction is
+    /// `log2(p_g · p_f / p_gf)` where `p_gf` is the share of *other* records carrying the
+    /// whole name (the pair's own two records left out, so that a rare name is not
+    /// penalised for its own duplicates); it only ever lowers the weight, by at most
+    /// [`TF_BOUND`] bits, and is 0 when the whole name is no commoner than its parts
+    /// predict.
+    pub(crate) fn full_name_bits(&self, c: &Comparison) -> f64 {
+        if c.given_key == 0 || c.family_key == 0 || self.n <= 0.0 {
+            return 0.0;
+        }
+        let Some(&count) = self.full.get(&full_key(c.given_key, c.family_key)) else {
+            return 0.0;
+        };
+        let (g, f) = self.shares(c);
+        let others = f64::from(count.saturating_sub(2)) / self.n;
+        let independent = g * f;
+        if others <= independent || independent <= 0.0 {
+            return 0.0;
+        }
+        (independent / others).log2().max(-TF_BOUND)
+    }
+
     /// Sets the reference shares to their mean over the candidate pairs that agree
     /// exactly. The EM weights are estimated on candidate pairs, where common names are
     /// over-represented (blocking groups them); the adjustment must be relative to that
-    /// population, not to random pairs, or common names would be penalised twice.
-    pub(crate) fn calibrate(&mut self, shares: &[(f32, f32)]) {
-        let mean = |f: &dyn Fn(&(f32, f32)) -> f32| {
+    /// population, not to random pairs, or common names would be penalised twice. The
+    /// whole-name correction, relative to chance agreement among all pairs, is then off.
+    pub(crate) fn calibrate(&mut self, shares: &[TfShares]) {
+        let mean = |f: &dyn Fn(&TfShares) -> f32| {
             let (mut s, mut k) = (0.0, 0usize);
             for x in shares {
                 let v = f(x);
@@ -757,6 +802,7 @@ impl TermFrequencies {
         };
         self.given_s2 = mean(&|x| x.0);
         self.family_s2 = mean(&|x| x.1);
+        self.full_name_correction = false;
     }
 
     fn adj(reference: f64, share: f64) -> f64 {
@@ -766,18 +812,44 @@ impl TermFrequencies {
         (reference / share).log2().clamp(-TF_BOUND, TF_BOUND)
     }
 
-    /// Adjustments (bits) for the given and family name of a comparison.
-    pub(crate) fn adjustments(&self, c: &Comparison) -> (f64, f64) {
+    /// Shares of the agreeing names and the whole-name correction of a comparison, as
+    /// kept per candidate pair (see [`TermFrequencies::adjustments_of`]).
+    pub(crate) fn pair_shares(&self, c: &Comparison) -> TfShares {
         let (g, f) = self.shares(c);
-        (Self::adj(self.given_s2, g), Self::adj(self.family_s2, f))
+        (g as f32, f as f32, self.full_name_bits(c) as f32)
     }
 
-    /// Adjustments (bits) from shares computed by [`TermFrequencies::shares`].
-    pub(crate) fn adjustments_of(&self, shares: (f32, f32)) -> f64 {
+    /// Adjustments (bits) for the given and family name of a comparison (the whole-name
+    /// correction is counted with the family name).
+    pub(crate) fn adjustments(&self, c: &Comparison) -> (f64, f64) {
+        let (g, f) = self.shares(c);
+        let full = if self.full_name_correction {
+            self.full_name_bits(c)
+        } else {
+            0.0
+        };
+        (
+            Self::adj(self.given_s2, g),
+            Self::adj(self.family_s2, f) + full,
+        )
+    }
+
+    /// Adjustments (bits) from shares computed by [`TermFrequencies::pair_shares`].
+    pub(crate) fn adjustments_of(&self, shares: TfShares) -> f64 {
+        let full = if self.full_name_correction {
+            f64::from(shares.2)
+        } else {
+            0.0
+        };
         Self::adj(self.given_s2, f64::from(shares.0))
             + Self::adj(self.family_s2, f64::from(shares.1))
+            + full
     }
 }
+
+/// Per candidate pair: shares of the agreeing given and family names among records, and the
+/// whole-name correction in bits (see [`TermFrequencies::full_name_bits`]).
+pub(crate) type TfShares = (f32, f32, f32);
 
 #[cfg(test)]
 mod tests {
@@ -907,6 +979,47 @@ mod tests {
         assert!(city_bits < 2.0, "city exact worth {city_bits} bits");
         assert!(p.score(&same).weight > 5.0);
         assert!(p.score(&other).weight < -5.0);
+    }
+
+    #[test]
+    fn a_common_whole_name_is_weaker_evidence_than_its_parts_say() {
+        // 1,000 records: "Mamadou" and "Diallo" each on 100 of them, always together (one
+        // origin); "Awa" and "Koné" each on 100 records, never together except for one
+        // person's two registrations.
+        let (mamadou, diallo, awa, kone, other) = (1u64, 2, 3, 4, 5);
+        let mut keys = Vec::new();
+        keys.extend((0..100).map(|_| (Some(mamadou), Some(diallo))));
+        keys.push((Some(awa), Some(kone)));
+        keys.push((Some(awa), Some(kone)));
+        keys.extend((0..98).map(|_| (Some(awa), Some(other))));
+        keys.extend((0..98).map(|_| (Some(other), Some(kone))));
+        keys.extend((0..702).map(|_| (Some(other), Some(other))));
+        let tf = TermFrequencies::from_keys(keys.into_iter(), 1000);
+        let both = |g: u64, f: u64, swapped: bool| Comparison {
+            levels: [MISSING; MAX_FIELDS],
+            swapped,
+            given_key: g,
+            family_key: f,
+        };
+        // 98 other records carry "Mamadou Diallo" where independence expects 10: −3.3 bits.
+        let bits = tf.full_name_bits(&both(mamadou, diallo, false));
+        assert!((bits - (10.0f64 / 98.0).log2()).abs() < 1e-9, "{bits}");
+        // The same whichever part was written first.
+        assert_eq!(tf.full_name_bits(&both(diallo, mamadou, true)), bits);
+        // A whole name carried only by the pair itself is not penalised.
+        assert_eq!(tf.full_name_bits(&both(awa, kone, false)), 0.0);
+        // Nor is a pair that does not agree on both names.
+        assert_eq!(tf.full_name_bits(&both(mamadou, 0, false)), 0.0);
+        // The correction is part of the pair's adjustments, until calibrated on candidates.
+        let c = both(mamadou, diallo, false);
+        let (_, f) = tf.adjustments(&c);
+        assert!((f - (TermFrequencies::adj(tf.family_s2, 0.1) + bits)).abs() < 1e-9);
+        let mut calibrated = tf.clone();
+        calibrated.calibrate(&[(0.1, 0.1, 0.0)]);
+        // (0.1 as f32 is not 0.1: equal within rounding.)
+        let (g, f) = calibrated.adjustments(&c);
+        assert!(g.abs() < 1e-6 && f.abs() < 1e-6, "{g} {f}");
+        assert!(calibrated.adjustments_of(tf.pair_shares(&c)).abs() < 1e-6);
     }
 
     #[test]
