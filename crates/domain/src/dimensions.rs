@@ -483,7 +483,11 @@ mod tests {
         // People counted from case records land on the same lines as partners' figures.
         for s in crate::casework::person::LegalStatus::ALL {
             let c = s.indicator_category();
-            assert_eq!(registry().normalise("status", c).as_deref(), Some(c), "{s:?}");
+            assert_eq!(
+                registry().normalise("status", c).as_deref(),
+                Some(c),
+                "{s:?}"
+            );
         }
         for v in ["F", "M"] {
             assert_eq!(registry().normalise("sex", v).as_deref(), Some(v));

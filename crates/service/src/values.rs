@@ -1230,9 +1230,10 @@ impl Pivot {
         n
     }
 
-    /// CSV: the row dimension's column, one column per value of the column dimension,
-    /// then `total`; a last `total` row. An empty cell: nothing reported; `x`: withheld.
-    pub fn to_csv(&self) -> String {
+    /// The pivot as rows of text: the row dimension's column, one column per value of
+    /// the column dimension, then `total`; a last `total` row. An empty cell: nothing
+    /// reported; `x`: withheld.
+    fn grid(&self) -> Vec<Vec<String>> {
         let fmt = |r: usize, c: usize| match self.at(r, c) {
             _ if self.withheld.contains(&(r, c)) => "x".to_string(),
             Some(v) if v.fract() == 0.0 => format!("{}", v as i64),
@@ -1240,23 +1241,43 @@ impl Pivot {
             None => String::new(),
         };
         let (nr, nc) = (self.rows.len(), self.cols.len());
-        let mut out = String::new();
-        let mut header = vec![csv_field(&format!("{}\\{}", self.rows_dim, self.cols_dim))];
-        header.extend(self.cols.iter().map(|c| csv_field(c)));
+        let mut header = vec![format!("{}\\{}", self.rows_dim, self.cols_dim)];
+        header.extend(self.cols.iter().cloned());
         header.push("total".into());
-        out.push_str(&header.join(","));
-        out.push('\n');
+        let mut out = vec![header];
         for (i, row) in self.rows.iter().enumerate() {
-            let mut line = vec![csv_field(row)];
+            let mut line = vec![row.clone()];
             line.extend((0..=nc).map(|c| fmt(i, c)));
-            out.push_str(&line.join(","));
-            out.push('\n');
+            out.push(line);
         }
         let mut last = vec!["total".to_string()];
         last.extend((0..=nc).map(|c| fmt(nr, c)));
-        out.push_str(&last.join(","));
-        out.push('\n');
+        out.push(last);
         out
+    }
+
+    /// CSV of [`Pivot::grid`].
+    pub fn to_csv(&self) -> String {
+        let mut out = String::new();
+        for row in self.grid() {
+            let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+            out.push_str(&fields.join(","));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// A workbook of [`Pivot::grid`]: the header row bold and frozen, the counts as
+    /// numbers (a withheld cell stays `x`).
+    pub fn to_xlsx(&self) -> Result<Vec<u8>, String> {
+        let rows = self.grid();
+        let numeric: Vec<usize> = (1..=self.cols.len() + 1).collect();
+        crate::directory::exchange::write_workbook(&[crate::directory::exchange::Sheet {
+            name: "pivot",
+            rows: &rows,
+            header_rows: 1,
+            numeric_columns: &numeric,
+        }])
     }
 }
 

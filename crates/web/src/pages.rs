@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/frameworks/{code}", get(framework))
         .route("/indicators/{code}", get(indicator))
         .route("/indicators/{code}/pivot.csv", get(indicator_pivot_csv))
+        .route("/indicators/{code}/pivot.xlsx", get(indicator_pivot_xlsx))
         .route("/reporting", get(reporting_overview))
         .route(
             "/reporting/{dataset}/{org}/{period}",
@@ -1115,6 +1116,7 @@ struct PivotView {
     col_totals: Vec<String>,
     total: String,
     csv_link: String,
+    xlsx_link: String,
 }
 
 #[derive(Deserialize)]
@@ -1507,16 +1509,37 @@ async fn indicator_pivot_page(
         col_totals: (0..nc).map(|c| num(nr, c)).collect(),
         total: num(nr, nc),
         csv_link: format!("/indicators/{}/pivot.csv?{csv_q}", page.code),
+        xlsx_link: format!("/indicators/{}/pivot.xlsx?{csv_q}", page.code),
     });
     Ok(render_page(&page))
 }
 
 /// The pivot as CSV (codes, not labels, so it reads back into a spreadsheet or a script).
 async fn indicator_pivot_csv(
+    state: State<AppState>,
+    ctx: Ctx,
+    code: Path<String>,
+    q: Query<IndicatorQuery>,
+) -> Result<Response, WebError> {
+    pivot_download(state, ctx, code, q, false).await
+}
+
+/// The same pivot as a workbook.
+async fn indicator_pivot_xlsx(
+    state: State<AppState>,
+    ctx: Ctx,
+    code: Path<String>,
+    q: Query<IndicatorQuery>,
+) -> Result<Response, WebError> {
+    pivot_download(state, ctx, code, q, true).await
+}
+
+async fn pivot_download(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
     Query(q): Query<IndicatorQuery>,
+    xlsx: bool,
 ) -> Result<Response, WebError> {
     let by: Vec<String> =
         q.by.unwrap_or_default()
@@ -1533,21 +1556,33 @@ async fn indicator_pivot_csv(
         audience: audience(q.audience.as_deref())?,
     };
     let (table, pivot) = s.svc.indicator_pivot(Some(ctx.actor()?), &query).await?;
+    let (kind, ext, body) = if xlsx {
+        (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+            pivot
+                .to_xlsx()
+                .map_err(|_| WebError::code(ErrorCode::Internal))?,
+        )
+    } else {
+        (
+            "text/csv; charset=utf-8",
+            "csv",
+            pivot.to_csv().into_bytes(),
+        )
+    };
     let disposition = format!(
-        "attachment; filename=\"{}-{}-{}.csv\"",
+        "attachment; filename=\"{}-{}-{}.{ext}\"",
         table.indicator,
         table.period.replace('/', "_"),
         table.by.join("-")
     );
     Ok((
         [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/csv; charset=utf-8".to_string(),
-            ),
+            (axum::http::header::CONTENT_TYPE, kind.to_string()),
             (axum::http::header::CONTENT_DISPOSITION, disposition),
         ],
-        pivot.to_csv(),
+        body,
     )
         .into_response())
 }

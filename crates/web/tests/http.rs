@@ -155,10 +155,10 @@ const PW: &str = passerelle_service::demo::DEMO_PASSWORD;
 
 #[path = "http/casework.rs"]
 mod casework;
-#[path = "http/monitoring.rs"]
-mod monitoring;
 #[path = "http/dimensions.rs"]
 mod dimensions;
+#[path = "http/monitoring.rs"]
+mod monitoring;
 
 #[path = "http/exchange.rs"]
 mod exchange;

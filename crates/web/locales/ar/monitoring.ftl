@@ -38,6 +38,7 @@ monitoring-actions-unmeasured = { $count ->
 monitoring-columns = الأعمدة (جدول متقاطع)
 monitoring-no-columns = بدون
 monitoring-pivot-csv = تنزيل الجدول المتقاطع (CSV)
+monitoring-pivot-xlsx = تنزيل الجدول المتقاطع (XLSX)
 
 # ملاحظات تحت جدول القيم
 note-records-people = { $people } شخصا محسوبين من الملفات (كل واحد مرة واحدة عبر جميع الهيئات)

@@ -24,6 +24,7 @@ monitoring-actions-unmeasured = { $count ->
 monitoring-columns = Columns (pivot)
 monitoring-no-columns = none
 monitoring-pivot-csv = Download the pivot table (CSV)
+monitoring-pivot-xlsx = Download the pivot table (XLSX)
 
 # Notes under a values table
 note-records-people = { $people } people counted from case records (each once across organisations)

@@ -24,6 +24,7 @@ monitoring-actions-unmeasured = { $count ->
 monitoring-columns = Colonnes (tableau croisé)
 monitoring-no-columns = aucune
 monitoring-pivot-csv = Télécharger le tableau croisé (CSV)
+monitoring-pivot-xlsx = Télécharger le tableau croisé (XLSX)
 
 # Notes sous un tableau de valeurs
 note-records-people = { $people } personnes comptées à partir des dossiers (chacune une seule fois, toutes organisations confondues)
