@@ -93,6 +93,29 @@ impl Client {
         }
     }
 
+    /// A download: status, content type and the body's bytes (not text).
+    async fn download(&self, path: &str) -> (StatusCode, String, Vec<u8>) {
+        let c = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let req = Request::get(path)
+            .header(header::COOKIE, c)
+            .body(Body::empty())
+            .unwrap();
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let kind = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        (status, kind, bytes)
+    }
+
     async fn get(&mut self, path: &str) -> Reply {
         self.send(Request::get(path).body(Body::empty()).unwrap())
             .await

@@ -499,25 +499,9 @@ async fn indicator_values_export_as_hxl_and_xlsx() {
         lines[2],
         "SNIA-P7-ANAPEC-INSCRITS,2020,2020-01-01,2020-12-31,MA,F,261,exact,38.38,persons"
     );
-    let cookie = viewer
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let req = Request::get(format!("{base}&format=xlsx"))
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .unwrap();
-    let r = viewer.app.clone().oneshot(req).await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert!(
-        r.headers()[header::CONTENT_TYPE]
-            .to_str()
-            .unwrap()
-            .contains("spreadsheetml")
-    );
-    let bytes = r.into_body().collect().await.unwrap().to_bytes();
+    let (status, kind, bytes) = viewer.download(&format!("{base}&format=xlsx")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.contains("spreadsheetml"), "{kind}");
     assert!(bytes.starts_with(b"PK"), "an XLSX file is a zip archive");
     let page = viewer
         .get("/indicators/SNIA-P7-ANAPEC-INSCRITS?period=2020")

@@ -124,26 +124,13 @@ async fn an_indicator_pivots_by_region_and_sex_with_its_csv() {
             "{backend:?}"
         );
         // The same pivot as a workbook reads back as the same table, counts as numbers.
-        let cookie = sec
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let req = axum::http::Request::get(
-            "/indicators/SNIA-P7-ANAPEC-INSCRITS/pivot.xlsx?period=2022&territory=MA&by=territory,sex",
-        )
-        .header(axum::http::header::COOKIE, cookie)
-        .body(axum::body::Body::empty())
-        .unwrap();
-        let r = tower::ServiceExt::oneshot(sec.app.clone(), req)
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        let bytes = http_body_util::BodyExt::collect(r.into_body())
-            .await
-            .unwrap()
-            .to_bytes();
+        let (status, kind, bytes) = sec
+            .download(
+                "/indicators/SNIA-P7-ANAPEC-INSCRITS/pivot.xlsx?period=2022&territory=MA&by=territory,sex",
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(kind.contains("spreadsheetml"), "{kind}");
         assert_eq!(
             passerelle_service::values::spreadsheet_to_csv(&bytes).unwrap(),
             csv.body,
