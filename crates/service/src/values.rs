@@ -622,7 +622,7 @@ impl Service {
         // once on two connections (with this one given back first, so a busy pool
         // cannot deadlock).
         drop(conn);
-        let mut people: HashMap<String, (Vec<(Vec<String>, i64)>, i64)> = HashMap::new();
+        let mut people: HashMap<String, passerelle_store::facts::PeopleCounts> = HashMap::new();
         for ind in &inds {
             let Some(src) = crate::records::source(&ind.code) else {
                 continue;
@@ -852,7 +852,7 @@ impl Service {
     async fn count_people(
         &self,
         ask: &passerelle_store::facts::PeopleAsk<'_>,
-    ) -> Result<(Vec<(Vec<String>, i64)>, i64), ServiceError> {
+    ) -> Result<passerelle_store::facts::PeopleCounts, ServiceError> {
         use passerelle_store::facts;
         if ask.by.is_empty() {
             let mut conn = self.store.conn().await?;

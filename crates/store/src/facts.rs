@@ -126,6 +126,9 @@ pub struct PeopleAsk<'a> {
     pub age_year: i64,
 }
 
+/// The lines (the `by` values, distinct people) and the total of a count.
+pub type PeopleCounts = (Vec<(Vec<String>, i64)>, i64);
+
 /// People served, each counted once however many services and organisations: one
 /// line per combination of the `by` dimensions (a person lacking one of them, say no
 /// birth year for `age`, is left out of the lines), and everyone. Registrations
@@ -137,7 +140,7 @@ pub struct PeopleAsk<'a> {
 pub async fn people_counts(
     conn: &mut Conn,
     ask: &PeopleAsk<'_>,
-) -> Result<(Vec<(Vec<String>, i64)>, i64), StoreError> {
+) -> Result<PeopleCounts, StoreError> {
     let total = people_total(conn, ask).await?;
     if ask.by.is_empty() || total == 0 {
         return Ok((Vec::new(), total));
