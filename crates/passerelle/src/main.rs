@@ -47,9 +47,10 @@ enum Command {
         #[arg(long)]
         listen: Option<String>,
     },
-    /// Run the web application on a fresh embedded database with demo data.
+    /// Run the web application on a fresh embedded database with demo data, or on
+    /// the empty database that `--database-url` names (to try PostgreSQL).
     Demo {
-        /// Where the demo database goes (emptied first).
+        /// Where the demo database goes (emptied first); unused with `--database-url`.
         #[arg(long, default_value = "./data-dir/demo")]
         data_dir: PathBuf,
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -565,6 +566,7 @@ async fn report(cfg: &Config, command: ReportCommand) -> Result<()> {
 
 async fn run(cli: Cli) -> Result<()> {
     let mut cfg = Config::load(cli.config.as_deref())?;
+    let url_given = cli.database_url.is_some();
     if let Some(url) = cli.database_url {
         cfg.database.url = url;
     }
@@ -589,16 +591,18 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Demo { data_dir, listen } => {
             config::init_tracing(&cfg);
-            if data_dir.exists() {
-                std::fs::remove_dir_all(&data_dir)
-                    .with_context(|| format!("emptying {}", data_dir.display()))?;
+            if !url_given {
+                if data_dir.exists() {
+                    std::fs::remove_dir_all(&data_dir)
+                        .with_context(|| format!("emptying {}", data_dir.display()))?;
+                }
+                std::fs::create_dir_all(&data_dir)
+                    .with_context(|| format!("creating {}", data_dir.display()))?;
+                cfg.database.url = format!(
+                    "sqlite://{}?mode=rwc",
+                    data_dir.join("passerelle.db").display()
+                );
             }
-            std::fs::create_dir_all(&data_dir)
-                .with_context(|| format!("creating {}", data_dir.display()))?;
-            cfg.database.url = format!(
-                "sqlite://{}?mode=rwc",
-                data_dir.join("passerelle.db").display()
-            );
             cfg.server.secure_cookies = false;
             let svc = open(&cfg).await?;
             svc.load_demo("demo").await.map_err(describe)?;

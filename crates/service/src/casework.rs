@@ -1719,12 +1719,15 @@ impl Service {
     ) -> Result<CaseView, ServiceError> {
         // Reads go through a plain connection (readers do not queue behind the writer);
         // the audit row is committed first, with the other reads of the moment.
+        // The case comes with its person and assessment in one statement (each
+        // statement is a hand-off to the database's thread or a round trip); none of
+        // it leaves this function unless access is granted and the audit row is in.
         let mut tx = self.store.conn().await?;
-        let loaded = match cw::case(&mut tx, id).await {
-            Ok(Some(c)) => match cw::referrals(&mut tx, ReferralScope::Case(c.id)).await {
+        let loaded = match cw::case_with_person(&mut tx, id).await {
+            Ok(Some((c, p, a, assignee))) => match cw::referrals(&mut tx, ReferralScope::Case(c.id)).await {
                 Ok(refs) => {
                     let access = access::case_access(actor, &scope_of(&c, &refs));
-                    Ok((c, refs, access))
+                    Ok((c, p, a, assignee, refs, access))
                 }
                 Err(e) => Err(ServiceError::from(e)),
             },
@@ -1733,8 +1736,8 @@ impl Service {
         };
         // One connection at a time: the audit flush takes its own from the pool.
         drop(tx);
-        let (c, refs, access) = match loaded {
-            Ok((c, r, a)) if a != CaseAccess::None => (c, r, a),
+        let (c, p, assessment, assignee, refs, access) = match loaded {
+            Ok((c, p, a, u, r, acc)) if acc != CaseAccess::None => (c, p, a, u, r, acc),
             Ok(_) | Err(ServiceError::NotFound) => {
                 self.audit_read(actor, op, "read_refused", "case", id, json!({}))
                     .await?;
@@ -1757,13 +1760,9 @@ impl Service {
         )
         .await?;
         let mut tx = self.store.conn().await?;
-        let p = cw::person(&mut tx, c.person_id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
         let lists = self.ref_lists.get(&mut tx).await?;
         let org_name = |id: i64| lists.org_name(id);
         let person = summary_with(&p, org_name(p.organisation_id));
-        let assessment = cw::assessment(&mut tx, c.id).await?;
         let form = match &assessment {
             Some(a) => {
                 self.form_def(&mut tx, &a.form_code, Some(a.form_version))
@@ -1829,7 +1828,8 @@ impl Service {
             .into_iter()
             .filter(|e| full || e.organisation_id == my_org)
             .collect();
-        let mut authors: Vec<i64> = c.assigned_user_id.into_iter().collect();
+        // Full or shared, the page names the worker the case is assigned to.
+        view.assigned_to = assignee;
         if full {
             for s in cw::steps(&mut tx, c.id).await? {
                 view.steps.push(StepView {
@@ -1842,27 +1842,22 @@ impl Service {
                     status: s.status,
                 });
             }
-            let notes = cw::notes(&mut tx, c.id).await?;
-            let events = cw::events(&mut tx, c.id).await?;
-            authors.extend(notes.iter().map(|(_, author, _)| *author));
-            authors.extend(events.iter().filter_map(|e| e.user_id));
-            let names = users::display_names(&mut tx, &authors).await?;
-            for (body, author, at) in notes {
+            let journal = cw::journal(&mut tx, c.id).await?;
+            for (body, _, at, author) in journal.notes {
                 view.notes.push(NoteView {
                     body: self.cipher.open(&body).unwrap_or_default(),
-                    author: names.get(&author).cloned().unwrap_or_default(),
+                    author: author.unwrap_or_default(),
                     at,
                 });
             }
-            for e in events {
+            for (e, who) in journal.events {
                 view.events.push(EventView {
-                    who: e.user_id.and_then(|u| names.get(&u).cloned()),
+                    who: e.user_id.and(who),
                     at: e.at,
                     kind: e.kind,
                     detail: e.detail,
                 });
             }
-            view.assigned_to = c.assigned_user_id.and_then(|u| names.get(&u).cloned());
             view.consents = active_consents(&cw::consents(&mut tx, c.person_id).await?)
                 .into_iter()
                 .map(|(p, s)| (p.as_str().to_string(), s))
@@ -1884,8 +1879,6 @@ impl Service {
                     .map(|u| (u.id.0, u.display_name))
                     .collect();
             }
-        } else {
-            view.assigned_to = user_name(&mut tx, c.assigned_user_id).await;
         }
         // The organisations a referral or a transfer may name, for the forms; the
         // same list, already read, under the same rule as `Service::organisations`.

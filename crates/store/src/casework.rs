@@ -10,6 +10,25 @@
 use crate::{Conn, StoreError, now};
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use std::borrow::Cow;
+
+/// A column's name in a row where a join gave it the prefix `pre` (`p_` + `sex`).
+fn col<'a>(pre: &str, name: &'a str) -> Cow<'a, str> {
+    if pre.is_empty() {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(format!("{pre}{name}"))
+    }
+}
+
+/// `columns` as `t.c as pre_c, …`, for a join whose tables share column names.
+fn prefixed(table: &str, pre: &str, columns: &str) -> String {
+    columns
+        .split(',')
+        .map(|c| format!("{table}.{c} as {pre}{c}", c = c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 // ---------------------------------------------------------------- people
 
@@ -40,26 +59,31 @@ const PERSON_COLUMNS: &str = "person_id, organisation_id, given_name, family_nam
     nationality, languages, territory_code, legal_status, contact_enc, created_anyway, created_by, created_at, updated_at, version";
 
 fn person_from_row(r: &AnyRow) -> Result<PersonRow, StoreError> {
+    person_from_row_as(r, "")
+}
+
+/// A person read from columns named with `pre` before their names (in a join).
+fn person_from_row_as(r: &AnyRow, pre: &str) -> Result<PersonRow, StoreError> {
     Ok(PersonRow {
-        id: r.try_get("person_id")?,
-        organisation_id: r.try_get("organisation_id")?,
-        given_name: r.try_get("given_name")?,
-        family_name: r.try_get("family_name")?,
-        name_ar: r.try_get("name_ar")?,
-        sex: r.try_get("sex")?,
-        birth_date: r.try_get("birth_date")?,
-        birth_year: r.try_get("birth_year")?,
-        birth_approximate: r.try_get::<i64, _>("birth_approximate")? != 0,
-        nationality: r.try_get("nationality")?,
-        languages: r.try_get("languages")?,
-        territory_code: r.try_get("territory_code")?,
-        legal_status: r.try_get("legal_status")?,
-        contact_enc: r.try_get("contact_enc")?,
-        created_anyway: r.try_get("created_anyway")?,
-        created_by: r.try_get("created_by")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-        version: r.try_get("version")?,
+        id: r.try_get(&*col(pre, "person_id"))?,
+        organisation_id: r.try_get(&*col(pre, "organisation_id"))?,
+        given_name: r.try_get(&*col(pre, "given_name"))?,
+        family_name: r.try_get(&*col(pre, "family_name"))?,
+        name_ar: r.try_get(&*col(pre, "name_ar"))?,
+        sex: r.try_get(&*col(pre, "sex"))?,
+        birth_date: r.try_get(&*col(pre, "birth_date"))?,
+        birth_year: r.try_get(&*col(pre, "birth_year"))?,
+        birth_approximate: r.try_get::<i64, _>(&*col(pre, "birth_approximate"))? != 0,
+        nationality: r.try_get(&*col(pre, "nationality"))?,
+        languages: r.try_get(&*col(pre, "languages"))?,
+        territory_code: r.try_get(&*col(pre, "territory_code"))?,
+        legal_status: r.try_get(&*col(pre, "legal_status"))?,
+        contact_enc: r.try_get(&*col(pre, "contact_enc"))?,
+        created_anyway: r.try_get(&*col(pre, "created_anyway"))?,
+        created_by: r.try_get(&*col(pre, "created_by"))?,
+        created_at: r.try_get(&*col(pre, "created_at"))?,
+        updated_at: r.try_get(&*col(pre, "updated_at"))?,
+        version: r.try_get(&*col(pre, "version"))?,
     })
 }
 
@@ -688,32 +712,74 @@ pub struct AssessmentRow {
     pub version: i64,
 }
 
+const ASSESSMENT_COLUMNS: &str = "assessment_id, case_id, form_code, form_version, answers_enc, created_by, created_at, updated_by, updated_at, version";
+
+fn assessment_from_row_as(r: &AnyRow, pre: &str) -> Result<AssessmentRow, StoreError> {
+    Ok(AssessmentRow {
+        id: r.try_get(&*col(pre, "assessment_id"))?,
+        case_id: r.try_get(&*col(pre, "case_id"))?,
+        form_code: r.try_get(&*col(pre, "form_code"))?,
+        form_version: r.try_get(&*col(pre, "form_version"))?,
+        answers_enc: r.try_get(&*col(pre, "answers_enc"))?,
+        created_by: r.try_get(&*col(pre, "created_by"))?,
+        created_at: r.try_get(&*col(pre, "created_at"))?,
+        updated_by: r.try_get(&*col(pre, "updated_by"))?,
+        updated_at: r.try_get(&*col(pre, "updated_at"))?,
+        version: r.try_get(&*col(pre, "version"))?,
+    })
+}
+
 pub async fn assessment(
     conn: &mut Conn,
     case_id: i64,
 ) -> Result<Option<AssessmentRow>, StoreError> {
-    let row = sqlx::query(
-        "select assessment_id, case_id, form_code, form_version, answers_enc, created_by, created_at, updated_by, updated_at, version
-         from assessment where case_id = $1 order by assessment_id desc limit 1",
-    )
-    .bind(case_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(|r| {
-        Ok(AssessmentRow {
-            id: r.try_get("assessment_id")?,
-            case_id: r.try_get("case_id")?,
-            form_code: r.try_get("form_code")?,
-            form_version: r.try_get("form_version")?,
-            answers_enc: r.try_get("answers_enc")?,
-            created_by: r.try_get("created_by")?,
-            created_at: r.try_get("created_at")?,
-            updated_by: r.try_get("updated_by")?,
-            updated_at: r.try_get("updated_at")?,
-            version: r.try_get("version")?,
-        })
-    })
-    .transpose()
+    let sql = format!(
+        "select {ASSESSMENT_COLUMNS} from assessment where case_id = $1 order by assessment_id desc limit 1"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(case_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| assessment_from_row_as(&r, "")).transpose()
+}
+
+/// A case with its person and its current assessment, in one statement: what a case
+/// page reads first (one hand-off to the database instead of three).
+/// The fourth value is the name of the user the case is assigned to.
+pub async fn case_with_person(
+    conn: &mut Conn,
+    id: i64,
+) -> Result<Option<(CaseRow, PersonRow, Option<AssessmentRow>, Option<String>)>, StoreError> {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let sql = SQL.get_or_init(|| {
+        format!(
+            "select {case}, {person}, {assessment}, u.display_name as assigned_name
+             from case_file c
+             join person p on p.person_id = c.person_id
+             left join app_user u on u.user_id = c.assigned_user_id
+             left join assessment a on a.assessment_id =
+               (select max(assessment_id) from assessment where case_id = c.case_id)
+             where c.case_id = $1",
+            case = prefixed("c", "", CASE_COLUMNS),
+            person = prefixed("p", "p_", PERSON_COLUMNS),
+            assessment = prefixed("a", "a_", ASSESSMENT_COLUMNS),
+        )
+    });
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(r) = row else { return Ok(None) };
+    let assessment = match r.try_get::<Option<i64>, _>("a_assessment_id")? {
+        Some(_) => Some(assessment_from_row_as(&r, "a_")?),
+        None => None,
+    };
+    Ok(Some((
+        case_from_row(&r)?,
+        person_from_row_as(&r, "p_")?,
+        assessment,
+        r.try_get("assigned_name")?,
+    )))
 }
 
 /// Creates the case's assessment (`expected_version` 0) or updates it if nobody saved
@@ -915,6 +981,50 @@ pub async fn notes(
             ))
         })
         .collect()
+}
+
+/// What a case page lists of a case's history, read in one statement: its notes
+/// (sealed body, author, date) and its events, each with its author's name.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CaseJournal {
+    pub notes: Vec<(String, i64, String, Option<String>)>,
+    pub events: Vec<(CaseEvent, Option<String>)>,
+}
+
+pub async fn journal(conn: &mut Conn, case_id: i64) -> Result<CaseJournal, StoreError> {
+    let rows = sqlx::query(
+        "select j.source, j.at, j.user_id, j.kind, j.detail, u.display_name
+         from (select 0 as source, note_id as id, created_at as at, created_by as user_id,
+                      '' as kind, body_enc as detail
+               from case_note where case_id = $1
+               union all
+               select 1, event_id, at, user_id, kind, detail
+               from case_event where case_id = $1) j
+         left join app_user u on u.user_id = j.user_id
+         order by j.source, j.id",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut journal = CaseJournal::default();
+    for r in &rows {
+        let name: Option<String> = r.try_get("display_name")?;
+        let user_id: Option<i64> = r.try_get("user_id")?;
+        if r.try_get::<i64, _>("source")? == 0 {
+            journal
+                .notes
+                .push((r.try_get("detail")?, user_id.unwrap_or(0), r.try_get("at")?, name));
+        } else {
+            let event = CaseEvent {
+                at: r.try_get("at")?,
+                user_id,
+                kind: r.try_get("kind")?,
+                detail: r.try_get("detail")?,
+            };
+            journal.events.push((event, name));
+        }
+    }
+    Ok(journal)
 }
 
 // ---------------------------------------------------------------- referrals
