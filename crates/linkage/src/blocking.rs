@@ -230,14 +230,23 @@ pub(crate) fn candidate_pairs(
             start = i;
         }
     }
-    let mut max_block = cfg.max_block_size.max(2);
+    let max_block_start = cfg.max_block_size.max(2);
+    // The sorted-neighbourhood order of every record, computed once: a record of a common
+    // name sits in several oversized blocks, and building and comparing its sort key in
+    // each of them cost 1.5 s of the 4 s that blocking took on 1 M records.
+    let rank = if groups.iter().any(|&(s, e)| e - s > max_block_start) {
+        sort_ranks(records)
+    } else {
+        Vec::new()
+    };
+    let mut max_block = max_block_start;
     loop {
         let mut pairs: Vec<u64> = groups
             .par_iter()
             .fold(Vec::new, |mut acc, &(s, e)| {
                 let members: Vec<u32> = entries[s..e].iter().map(|x| x.1).collect();
                 emit(
-                    records, &members, max_block, cfg.window, cross_only, &mut acc,
+                    records, &rank, &members, max_block, cfg.window, cross_only, &mut acc,
                 );
                 acc
             })
@@ -260,8 +269,24 @@ pub(crate) fn candidate_pairs(
     }
 }
 
+/// Position of each record in the order of [`sort_key`] (ties by position in the input).
+fn sort_ranks(records: &[Prepared]) -> Vec<u32> {
+    let mut order: Vec<(String, u32)> = records
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| (sort_key(r), i as u32))
+        .collect();
+    order.par_sort_unstable();
+    let mut rank = vec![0u32; records.len()];
+    for (k, &(_, i)) in order.iter().enumerate() {
+        rank[i as usize] = k as u32;
+    }
+    rank
+}
+
 fn emit(
     records: &[Prepared],
+    rank: &[u32],
     members: &[u32],
     max_block: usize,
     window: usize,
@@ -280,10 +305,7 @@ fn emit(
         }
         return;
     }
-    let mut sorted: Vec<(String, u32)> = members
-        .iter()
-        .map(|&i| (sort_key(&records[i as usize]), i))
-        .collect();
+    let mut sorted: Vec<(u32, u32)> = members.iter().map(|&i| (rank[i as usize], i)).collect();
     sorted.sort_unstable();
     for x in 0..sorted.len() {
         for y in x + 1..(x + window).min(sorted.len()) {
@@ -310,6 +332,35 @@ mod tests {
             ..Record::default()
         };
         prepare(&r, &[], 0, &mut ParseIssues::default())
+    }
+
+    #[test]
+    fn ranks_follow_the_sort_key_with_ties_by_position() {
+        let dates = [
+            Some("1990-05-01"),
+            None,
+            Some("1985"),
+            Some("1990-05-01"),
+            None,
+        ];
+        let records: Vec<Prepared> = dates
+            .iter()
+            .enumerate()
+            .map(|(k, d)| person(k, d.map(String::from), "Rabat"))
+            .collect();
+        let rank = sort_ranks(&records);
+        let mut by_key: Vec<(String, usize)> = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (sort_key(r), i))
+            .collect();
+        by_key.sort();
+        let order: Vec<usize> = by_key.into_iter().map(|(_, i)| i).collect();
+        let mut by_rank: Vec<usize> = (0..records.len()).collect();
+        by_rank.sort_by_key(|&i| rank[i]);
+        assert_eq!(by_rank, order);
+        // Ties (same name, same date) keep their input order: 0 before 3, 1 before 4.
+        assert!(rank[0] < rank[3] && rank[1] < rank[4]);
     }
 
     #[test]

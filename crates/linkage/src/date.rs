@@ -150,10 +150,18 @@ pub fn compare_dates(a: &BirthDate, b: &BirthDate) -> DateLevel {
             return DateLevel::Near;
         }
         let (da, db) = (a.digits(), b.digits());
-        let diff: Vec<usize> = (0..8).filter(|&i| da[i] != db[i]).collect();
-        let near = match diff.as_slice() {
-            [_] => true,
-            [i, j] => *j == i + 1 && da[*i] == db[*j] && da[*j] == db[*i],
+        // Positions of the first two differing digits, and how many differ.
+        let (mut count, mut first) = (0, [0usize; 2]);
+        for i in (0..8).filter(|&i| da[i] != db[i]) {
+            if count < 2 {
+                first[count] = i;
+            }
+            count += 1;
+        }
+        let [i, j] = first;
+        let near = match count {
+            1 => true,
+            2 => j == i + 1 && da[i] == db[j] && da[j] == db[i],
             _ => false,
         };
         if near {
@@ -235,6 +243,12 @@ mod tests {
             (d(1990, 3, 14), d(1990, 7, 28), SameYear),
             (d(1990, 0, 0), d(1991, 3, 14), YearOff),
             (d(1990, 3, 14), d(1975, 3, 14), Different),
+            // Two adjacent digits transposed (day 14 → 41 is no date, but 12 → 21 is).
+            (d(1990, 3, 12), d(1990, 3, 21), Near),
+            // Two digits off, not adjacent, or adjacent but not a transposition.
+            (d(1990, 3, 14), d(1990, 8, 15), SameYear),
+            (d(1990, 3, 12), d(1990, 3, 24), SameYear),
+            (d(1990, 3, 14), d(1991, 3, 15), YearOff),
         ];
         for (a, b, want) in cases {
             assert_eq!(compare_dates(&a, &b), want, "{a:?} vs {b:?}");

@@ -686,8 +686,13 @@ pub struct TermFrequencies {
 
 /// Key of a whole name, the same whichever of the two parts was written first.
 fn full_key(g: u64, f: u64) -> u64 {
+    // Computed for every candidate pair agreeing on both names: mixed arithmetically (the
+    // finaliser of SplitMix64), without formatting a string.
     let (a, b) = if g <= f { (g, f) } else { (f, g) };
-    crate::record::hash_str(&format!("{a:x}|{b:x}"))
+    let mut z = a ^ b.rotate_left(29).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 impl TermFrequencies {
