@@ -1724,13 +1724,15 @@ impl Service {
         // it leaves this function unless access is granted and the audit row is in.
         let mut tx = self.store.conn().await?;
         let loaded = match cw::case_with_person(&mut tx, id).await {
-            Ok(Some((c, p, a, assignee))) => match cw::referrals(&mut tx, ReferralScope::Case(c.id)).await {
-                Ok(refs) => {
-                    let access = access::case_access(actor, &scope_of(&c, &refs));
-                    Ok((c, p, a, assignee, refs, access))
+            Ok(Some((c, p, a, assignee))) => {
+                match cw::referrals(&mut tx, ReferralScope::Case(c.id)).await {
+                    Ok(refs) => {
+                        let access = access::case_access(actor, &scope_of(&c, &refs));
+                        Ok((c, p, a, assignee, refs, access))
+                    }
+                    Err(e) => Err(ServiceError::from(e)),
                 }
-                Err(e) => Err(ServiceError::from(e)),
-            },
+            }
             Ok(None) => Err(ServiceError::NotFound),
             Err(e) => Err(e.into()),
         };

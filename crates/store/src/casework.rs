@@ -1011,9 +1011,12 @@ pub async fn journal(conn: &mut Conn, case_id: i64) -> Result<CaseJournal, Store
         let name: Option<String> = r.try_get("display_name")?;
         let user_id: Option<i64> = r.try_get("user_id")?;
         if r.try_get::<i64, _>("source")? == 0 {
-            journal
-                .notes
-                .push((r.try_get("detail")?, user_id.unwrap_or(0), r.try_get("at")?, name));
+            journal.notes.push((
+                r.try_get("detail")?,
+                user_id.unwrap_or(0),
+                r.try_get("at")?,
+                name,
+            ));
         } else {
             let event = CaseEvent {
                 at: r.try_get("at")?,

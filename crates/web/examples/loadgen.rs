@@ -130,8 +130,9 @@ impl Conn {
         if chunked {
             loop {
                 let size_line = self.line().await?;
-                let size = usize::from_str_radix(size_line.trim().split(';').next().unwrap_or(""), 16)
-                    .map_err(|_| std::io::Error::other("bad chunk size"))?;
+                let size =
+                    usize::from_str_radix(size_line.trim().split(';').next().unwrap_or(""), 16)
+                        .map_err(|_| std::io::Error::other("bad chunk size"))?;
                 self.skip(size + 2).await?;
                 if size == 0 {
                     break;
@@ -249,9 +250,21 @@ async fn main() {
     });
     println!(
         "{:>8} {:>9} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}",
-        "offered", "answered", "errors", "unsent", "p50 ms", "p90 ms", "p99 ms", "p99.9", "max ms", "pages"
+        "offered",
+        "answered",
+        "errors",
+        "unsent",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+        "p99.9",
+        "max ms",
+        "pages"
     );
-    for rate in rates.split(',').filter_map(|r| r.trim().parse::<f64>().ok()) {
+    for rate in rates
+        .split(',')
+        .filter_map(|r| r.trim().parse::<f64>().ok())
+    {
         let warm = run(t.clone(), rate, 1.0, users).await;
         let tally = run(t.clone(), rate, secs, users).await;
         let l = &tally.latencies;
