@@ -4,7 +4,7 @@
 //!
 //! Which indicators and which services is data (`data/frameworks/record-sources.json`).
 //! The engine ([`crate::values`]) has the database count them
-//! (`store::facts::people_counts`: distinct people grouped by the
+//! (`store::facts::people_lines` / `people_total`: distinct people grouped by the
 //! dimensions) and adds them to what partners report, so a dashboard shows a service
 //! the moment it is recorded, with no rebuild job.
 //!

@@ -1222,7 +1222,7 @@ pub async fn add_service_event(conn: &mut Conn, e: &ServiceEventRow) -> Result<(
     .bind(now())
     .fetch_one(&mut *conn)
     .await?;
-    crate::facts::refresh_event(conn, id.try_get("event_id")?).await
+    crate::facts::insert_event(conn, id.try_get("event_id")?).await
 }
 
 pub async fn service_events(

@@ -5,7 +5,7 @@
 //! (else the person's) with that place's region, and the person's sex, birth year,
 //! legal status, nationality and unit (their cluster when registrations are linked,
 //! else themselves). It is not a cache with a rebuild job: every function that writes
-//! a service, a person or the clusters calls [`refresh_event`] or [`refresh_people`]
+//! a service, a person or the clusters calls [`insert_event`] or [`refresh_people`]
 //! in its own transaction, so the facts are always what a join would say — the
 //! property the tests check against a direct recount.
 //!
@@ -33,12 +33,8 @@ fn derive(filter: &str) -> String {
     )
 }
 
-/// Writes the fact of a service just recorded.
-pub async fn refresh_event(conn: &mut Conn, event_id: i64) -> Result<(), StoreError> {
-    sqlx::query("delete from service_fact where event_id = $1")
-        .bind(event_id)
-        .execute(&mut *conn)
-        .await?;
+/// Writes the fact of a service just recorded (in the same transaction).
+pub async fn insert_event(conn: &mut Conn, event_id: i64) -> Result<(), StoreError> {
     sqlx::query(sqlx::AssertSqlSafe(derive("e.event_id = $1")))
         .bind(event_id)
         .execute(&mut *conn)
@@ -126,27 +122,14 @@ pub struct PeopleAsk<'a> {
     pub age_year: i64,
 }
 
-/// The lines (the `by` values, distinct people) and the total of a count.
+/// People served, each counted once however many services and organisations: the
+/// lines, one per combination of the `by` dimensions (a person lacking one of them,
+/// say no birth year for `age`, is left out of the lines), from [`people_lines`], and
+/// everyone, from [`people_total`] — independent reads of the same index ranges, which
+/// a caller runs on two connections at once. Registrations linked as one person
+/// (`passerelle people link`, supervisors' decisions) count once: their cluster is the
+/// unit counted.
 pub type PeopleCounts = (Vec<(Vec<String>, i64)>, i64);
-
-/// People served, each counted once however many services and organisations: one
-/// line per combination of the `by` dimensions (a person lacking one of them, say no
-/// birth year for `age`, is left out of the lines), and everyone. Registrations
-/// linked as one person (`passerelle people link`, supervisors' decisions) count
-/// once: their cluster is the unit counted.
-///
-/// The two are independent reads of the same index ranges: [`people_total`] and
-/// [`people_lines`] let a caller run them on two connections at once.
-pub async fn people_counts(
-    conn: &mut Conn,
-    ask: &PeopleAsk<'_>,
-) -> Result<PeopleCounts, StoreError> {
-    let total = people_total(conn, ask).await?;
-    if ask.by.is_empty() || total == 0 {
-        return Ok((Vec::new(), total));
-    }
-    Ok((people_lines(conn, ask).await?, total))
-}
 
 /// Everyone: the distinct units among the services asked.
 pub async fn people_total(conn: &mut Conn, ask: &PeopleAsk<'_>) -> Result<i64, StoreError> {
@@ -366,6 +349,18 @@ mod tests {
     use crate::casework::{self as cw, PersonRow, ServiceEventRow, StatusRow};
     use crate::testing;
     use rand::{Rng, SeedableRng, rngs::StdRng};
+
+    /// Both reads of a count, one after the other.
+    async fn people_counts(
+        conn: &mut Conn,
+        ask: &PeopleAsk<'_>,
+    ) -> Result<PeopleCounts, StoreError> {
+        let total = people_total(conn, ask).await?;
+        if ask.by.is_empty() || total == 0 {
+            return Ok((Vec::new(), total));
+        }
+        Ok((people_lines(conn, ask).await?, total))
+    }
 
     /// The query the engine ran before the facts (joins at counting time): the oracle.
     async fn recount(

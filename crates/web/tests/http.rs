@@ -53,12 +53,7 @@ impl Client {
     async fn send(&mut self, req: Request<Body>) -> Reply {
         let mut req = req;
         if !self.cookies.is_empty() {
-            let c = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
+            let c = self.cookie_header();
             req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
         }
         let res = self.app.clone().oneshot(req).await.unwrap();
@@ -93,16 +88,19 @@ impl Client {
         }
     }
 
-    /// A download: status, content type and the body's bytes (not text).
-    async fn download(&self, path: &str) -> (StatusCode, String, Vec<u8>) {
-        let c = self
-            .cookies
+    /// The `Cookie` header of what the server has set.
+    fn cookie_header(&self) -> String {
+        self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
-            .join("; ");
+            .join("; ")
+    }
+
+    /// A download: status, content type and the body's bytes (not text).
+    async fn download(&self, path: &str) -> (StatusCode, String, Vec<u8>) {
         let req = Request::get(path)
-            .header(header::COOKIE, c)
+            .header(header::COOKIE, self.cookie_header())
             .body(Body::empty())
             .unwrap();
         let res = self.app.clone().oneshot(req).await.unwrap();
