@@ -144,6 +144,19 @@ impl Transition {
             _ => None,
         }
     }
+
+    /// The action the audit trail records when a reviewer applies this transition
+    /// (to a data set's submission or to a report narrative); saving and submitting
+    /// are not reviewers' transitions and are recorded as `review`.
+    pub fn review_action(self) -> &'static str {
+        match self {
+            Transition::Return => "return",
+            Transition::Approve => "approve",
+            Transition::Lock => "lock",
+            Transition::Unlock => "unlock",
+            Transition::SaveDraft | Transition::Submit => "review",
+        }
+    }
 }
 
 /// The status after `t`, or `None` when `t` is not allowed from `current`

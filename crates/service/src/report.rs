@@ -425,13 +425,7 @@ impl Service {
             // programme: in this transaction, so approval and tracking go together.
             crate::governance::track_items(&mut tx, Some(actor), &tracked, op).await?;
         }
-        let action = match transition {
-            Transition::Return => "return",
-            Transition::Approve => "approve",
-            Transition::Lock => "lock",
-            Transition::Unlock => "unlock",
-            Transition::SaveDraft | Transition::Submit => "review",
-        };
+        let action = transition.review_action();
         audit::append(
             &mut tx,
             audit_row(

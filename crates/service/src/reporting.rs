@@ -448,13 +448,7 @@ impl Service {
             status.value_status(),
         )
         .await?;
-        let action = match transition {
-            Transition::Return => "return",
-            Transition::Approve => "approve",
-            Transition::Lock => "lock",
-            Transition::Unlock => "unlock",
-            Transition::SaveDraft | Transition::Submit => "review",
-        };
+        let action = transition.review_action();
         audit::append(
             &mut tx,
             audit_row(
