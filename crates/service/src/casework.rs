@@ -252,7 +252,8 @@ pub struct CaseView {
     /// Full access, or only the listed sections through a referral.
     pub full: bool,
     pub shared_sections: Vec<String>,
-    pub form: FormDef,
+    /// Shared with the form cache: a page does not copy the whole definition.
+    pub form: Arc<FormDef>,
     pub answers: Answers,
     pub assessment_version: i64,
     pub steps: Vec<StepView>,
@@ -278,6 +279,24 @@ struct KnownCase<'a> {
     case_ref: &'a str,
     person_id: i64,
     person_name: String,
+}
+
+impl KnownCase<'_> {
+    /// Whether `r` is a referral of this case (its reference and person known).
+    fn is_of(&self, r: &ReferralRow) -> bool {
+        self.case_id == r.case_id && self.person_id == r.person_id
+    }
+}
+
+/// The connection in `slot`, taken from the pool the first time it is needed.
+async fn lazy_conn<'a>(
+    store: &passerelle_store::Store,
+    slot: &'a mut Option<passerelle_store::PoolConn>,
+) -> Result<&'a mut Conn, ServiceError> {
+    Ok(match slot {
+        Some(conn) => conn,
+        None => slot.insert(store.conn().await?),
+    })
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -574,29 +593,36 @@ impl Service {
     /// A form's definition, parsed once per process and version: a loaded version
     /// never changes (`import_form` refuses a different definition under the same
     /// number), so the parsed copy stays right.
+    /// A form version already read (versions never change once loaded).
+    fn form_cached(&self, code: &str, version: i64) -> Option<Arc<FormDef>> {
+        let forms = self.forms.lock().ok()?;
+        forms.get(&(code.to_string(), version)).cloned()
+    }
+
     async fn form_def(
         &self,
         conn: &mut Conn,
         code: &str,
         version: Option<i64>,
-    ) -> Result<FormDef, ServiceError> {
+    ) -> Result<Arc<FormDef>, ServiceError> {
         let version = match version {
             Some(v) => Some(v),
             None => cw::form_latest_version(conn, code).await?,
         };
         let missing = || ServiceError::Internal(format!("form {code} is not loaded"));
         let version = version.ok_or_else(missing)?;
-        let key = (code.to_string(), version);
-        if let Some(def) = self.forms.lock().ok().and_then(|f| f.get(&key).cloned()) {
-            return Ok((*def).clone());
+        if let Some(def) = self.form_cached(code, version) {
+            return Ok(def);
         }
+        let key = (code.to_string(), version);
         let text = cw::form(conn, code, Some(version))
             .await?
             .ok_or_else(missing)?;
         let def = FormDef::from_json(&text)
             .map_err(|e| ServiceError::Internal(format!("form {code}: {e:?}")))?;
+        let def = Arc::new(def);
         if let Ok(mut forms) = self.forms.lock() {
-            forms.insert(key, std::sync::Arc::new(def.clone()));
+            forms.insert(key, def.clone());
         }
         Ok(def)
     }
@@ -714,7 +740,7 @@ impl Service {
         if cw::form(&mut conn, code, version).await?.is_none() {
             return Err(ServiceError::NotFound);
         }
-        self.form_def(&mut conn, code, version).await
+        Ok((*self.form_def(&mut conn, code, version).await?).clone())
     }
 
     /// The directory's services a referral may name: (code, "name — organisation").
@@ -752,7 +778,7 @@ impl Service {
     /// The default assessment form (for the API and for building pages).
     pub async fn assessment_form(&self) -> Result<FormDef, ServiceError> {
         let mut conn = self.store.conn().await?;
-        self.form_def(&mut conn, DEFAULT_FORM, None).await
+        Ok((*self.form_def(&mut conn, DEFAULT_FORM, None).await?).clone())
     }
 
     // ------------------------------------------------------------ search and registration
@@ -1719,16 +1745,19 @@ impl Service {
     ) -> Result<CaseView, ServiceError> {
         // Reads go through a plain connection (readers do not queue behind the writer);
         // the audit row is committed first, with the other reads of the moment.
-        // The case comes with its person and assessment in one statement (each
-        // statement is a hand-off to the database's thread or a round trip); none of
-        // it leaves this function unless access is granted and the audit row is in.
-        let mut tx = self.store.conn().await?;
-        let loaded = match cw::case_with_person(&mut tx, id).await {
-            Ok(Some((c, p, a, assignee))) => {
-                match cw::referrals(&mut tx, ReferralScope::Case(c.id)).await {
-                    Ok(refs) => {
-                        let access = access::case_access(actor, &scope_of(&c, &refs));
-                        Ok((c, p, a, assignee, refs, access))
+        // Each statement is a hand-off to the database's thread or a round trip, so
+        // the page reads in two: the case with its person, assessment and assignee,
+        // then everything it lists (`cw::case_file_rows`), referrals included, which
+        // the access decision needs. None of it leaves this function unless access is
+        // granted and the audit row is in.
+        let mut conn = self.store.conn().await?;
+        let loaded = match cw::case_with_person(&mut conn, id).await {
+            Ok(Some(cp)) => {
+                match cw::case_file_rows(&mut conn, cp.case.id, cp.case.person_id).await {
+                    Ok(file) => {
+                        let access =
+                            access::case_access(actor, &scope_of(&cp.case, &file.referrals));
+                        Ok((cp, file, access))
                     }
                     Err(e) => Err(ServiceError::from(e)),
                 }
@@ -1737,9 +1766,9 @@ impl Service {
             Err(e) => Err(e.into()),
         };
         // One connection at a time: the audit flush takes its own from the pool.
-        drop(tx);
-        let (c, p, assessment, assignee, refs, access) = match loaded {
-            Ok((c, p, a, u, r, acc)) if acc != CaseAccess::None => (c, p, a, u, r, acc),
+        drop(conn);
+        let (cp, file, access) = match loaded {
+            Ok((cp, file, access)) if access != CaseAccess::None => (cp, file, access),
             Ok(_) | Err(ServiceError::NotFound) => {
                 self.audit_read(actor, op, "read_refused", "case", id, json!({}))
                     .await?;
@@ -1747,6 +1776,13 @@ impl Service {
             }
             Err(e) => return Err(e),
         };
+        let cw::CaseWithPerson {
+            case: c,
+            person: p,
+            assessment,
+            assigned_name: assignee,
+            reference_stamp,
+        } = cp;
         let full = access == CaseAccess::Full;
         let shared = match &access {
             CaseAccess::Shared(s) => s.clone(),
@@ -1761,16 +1797,33 @@ impl Service {
             json!({"full": full, "sections": shared}),
         )
         .await?;
-        let mut tx = self.store.conn().await?;
-        let lists = self.ref_lists.get(&mut tx).await?;
+        // The reference lists and the assessment's form are usually in memory: a
+        // connection is taken only for what is not (giving one back to the pool
+        // is a hand-off to its thread too).
+        let mut conn = None;
+        let lists = match self.ref_lists.cached(&reference_stamp) {
+            Some(lists) => lists,
+            None => {
+                let conn = lazy_conn(&self.store, &mut conn).await?;
+                self.ref_lists.get_stamped(conn, reference_stamp).await?
+            }
+        };
         let org_name = |id: i64| lists.org_name(id);
         let person = summary_with(&p, org_name(p.organisation_id));
-        let form = match &assessment {
-            Some(a) => {
-                self.form_def(&mut tx, &a.form_code, Some(a.form_version))
+        let cached = assessment
+            .as_ref()
+            .and_then(|a| self.form_cached(&a.form_code, a.form_version));
+        let form = match (cached, &assessment) {
+            (Some(form), _) => form,
+            (None, Some(a)) => {
+                let conn = lazy_conn(&self.store, &mut conn).await?;
+                self.form_def(conn, &a.form_code, Some(a.form_version))
                     .await?
             }
-            None => self.form_def(&mut tx, DEFAULT_FORM, None).await?,
+            (None, None) => {
+                let conn = lazy_conn(&self.store, &mut conn).await?;
+                self.form_def(conn, DEFAULT_FORM, None).await?
+            }
         };
         let mut answers: Answers = assessment
             .as_ref()
@@ -1817,23 +1870,40 @@ impl Service {
             person_id: p.id,
             person_name: display_name(&p),
         };
-        for r in &refs {
+        let cw::CaseFileRows {
+            referrals,
+            steps,
+            journal,
+            services,
+            consents,
+        } = file;
+        for r in &referrals {
             if full || r.to_org_id == my_org {
-                let v = self
-                    .referral_view_with(&mut tx, r, my_org, &today, &lists, Some(&known))
-                    .await?;
+                let v = if known.is_of(r) {
+                    self.referral_view_of(
+                        r,
+                        my_org,
+                        &today,
+                        &lists,
+                        known.case_ref,
+                        &known.person_name,
+                    )
+                } else {
+                    let conn = lazy_conn(&self.store, &mut conn).await?;
+                    self.referral_view_with(conn, r, my_org, &today, &lists, Some(&known))
+                        .await?
+                };
                 view.referrals.push(v);
             }
         }
-        view.services = cw::service_events(&mut tx, c.person_id)
-            .await?
+        view.services = services
             .into_iter()
             .filter(|e| full || e.organisation_id == my_org)
             .collect();
         // Full or shared, the page names the worker the case is assigned to.
         view.assigned_to = assignee;
         if full {
-            for s in cw::steps(&mut tx, c.id).await? {
+            for s in steps {
                 view.steps.push(StepView {
                     overdue: s.status == "planned"
                         && s.due_date.as_deref().is_some_and(|d| d < today.as_str()),
@@ -1844,7 +1914,6 @@ impl Service {
                     status: s.status,
                 });
             }
-            let journal = cw::journal(&mut tx, c.id).await?;
             for (body, _, at, author) in journal.notes {
                 view.notes.push(NoteView {
                     body: self.cipher.open(&body).unwrap_or_default(),
@@ -1860,12 +1929,13 @@ impl Service {
                     detail: e.detail,
                 });
             }
-            view.consents = active_consents(&cw::consents(&mut tx, c.person_id).await?)
+            view.consents = active_consents(&consents)
                 .into_iter()
                 .map(|(p, s)| (p.as_str().to_string(), s))
                 .collect();
             if view.can_supervise {
-                view.team = users::list(&mut tx, Some(OrgId(c.organisation_id)))
+                let conn = lazy_conn(&self.store, &mut conn).await?;
+                view.team = users::list(conn, Some(OrgId(c.organisation_id)))
                     .await?
                     .into_iter()
                     .filter(|u| {
@@ -1914,9 +1984,7 @@ impl Service {
         known: Option<&KnownCase<'_>>,
     ) -> Result<ReferralView, ServiceError> {
         let (case_ref, person_name) = match known {
-            Some(k) if k.case_id == r.case_id && k.person_id == r.person_id => {
-                (k.case_ref.to_string(), k.person_name.clone())
-            }
+            Some(k) if k.is_of(r) => (k.case_ref.to_string(), k.person_name.clone()),
             _ => (
                 cw::case(conn, r.case_id)
                     .await?
@@ -1929,12 +1997,25 @@ impl Service {
                     .unwrap_or_default(),
             ),
         };
+        Ok(self.referral_view_of(r, my_org, today, lists, &case_ref, &person_name))
+    }
+
+    /// A referral for display, its case's reference and person's name known.
+    fn referral_view_of(
+        &self,
+        r: &ReferralRow,
+        my_org: i64,
+        today: &str,
+        lists: &RefLists,
+        case_ref: &str,
+        person_name: &str,
+    ) -> ReferralView {
         let org_name = |id: i64| lists.org_name(id);
-        Ok(ReferralView {
+        ReferralView {
             id: r.id,
             case_id: r.case_id,
-            case_ref,
-            person_name,
+            case_ref: case_ref.to_string(),
+            person_name: person_name.to_string(),
             from_org: org_name(r.from_org_id),
             from_org_id: r.from_org_id,
             to_org: org_name(r.to_org_id),
@@ -1955,7 +2036,7 @@ impl Service {
             version: r.version,
             is_sender: r.from_org_id == my_org,
             is_receiver: r.to_org_id == my_org,
-        })
+        }
     }
 
     /// Saves the case's assessment (validated against its form; encrypted).

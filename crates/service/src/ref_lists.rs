@@ -24,6 +24,10 @@ pub type ServiceOption = (String, String, String, Option<String>, Option<String>
 pub struct RefLists {
     pub organisations: Vec<Organisation>,
     pub services: Vec<ServiceOption>,
+    /// What the lists were read under ([`orgs::REFERENCE_STAMP`]): equal stamps,
+    /// equal lists, so what is built from them can be kept too (the web's option
+    /// lists). Empty for the empty lists of who may not see the directory.
+    pub stamp: String,
 }
 
 impl RefLists {
@@ -50,16 +54,32 @@ pub(crate) struct RefCache {
 }
 
 impl RefCache {
+    /// The lists in memory if they were read under `stamp`.
+    pub(crate) fn cached(&self, stamp: &str) -> Option<Arc<RefLists>> {
+        let current = self.current.lock().ok()?;
+        let (s, lists) = current.as_ref()?;
+        (s == stamp).then(|| lists.clone())
+    }
+
     pub(crate) async fn get(&self, conn: &mut Conn) -> Result<Arc<RefLists>, ServiceError> {
         let stamp = orgs::reference_stamp(conn).await?;
-        if let Some((s, lists)) = self.current.lock().ok().and_then(|c| c.clone())
-            && s == stamp
-        {
+        self.get_stamped(conn, stamp).await
+    }
+
+    /// The lists for a stamp the caller read with its own statement
+    /// ([`orgs::REFERENCE_STAMP`]); read again only when it moved.
+    pub(crate) async fn get_stamped(
+        &self,
+        conn: &mut Conn,
+        stamp: String,
+    ) -> Result<Arc<RefLists>, ServiceError> {
+        if let Some(lists) = self.cached(&stamp) {
             return Ok(lists);
         }
         let lists = Arc::new(RefLists {
             organisations: orgs::list(conn).await?,
             services: cw::directory_service_options(conn).await?,
+            stamp: stamp.clone(),
         });
         // Read after the stamp: a change in between moves the stamp again, so the
         // next page reads once more; never an old list under a new stamp.

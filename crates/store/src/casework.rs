@@ -743,17 +743,28 @@ pub async fn assessment(
     row.map(|r| assessment_from_row_as(&r, "")).transpose()
 }
 
-/// A case with its person and its current assessment, in one statement: what a case
-/// page reads first (one hand-off to the database instead of three).
-/// The fourth value is the name of the user the case is assigned to.
+/// What a case page reads first, in one statement (one hand-off to the database
+/// instead of four): the case, its person, its current assessment, the name of the
+/// user it is assigned to, and the reference lists' stamp
+/// ([`crate::orgs::REFERENCE_STAMP`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseWithPerson {
+    pub case: CaseRow,
+    pub person: PersonRow,
+    pub assessment: Option<AssessmentRow>,
+    pub assigned_name: Option<String>,
+    pub reference_stamp: String,
+}
+
 pub async fn case_with_person(
     conn: &mut Conn,
     id: i64,
-) -> Result<Option<(CaseRow, PersonRow, Option<AssessmentRow>, Option<String>)>, StoreError> {
+) -> Result<Option<CaseWithPerson>, StoreError> {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let sql = SQL.get_or_init(|| {
         format!(
-            "select {case}, {person}, {assessment}, u.display_name as assigned_name
+            "select {case}, {person}, {assessment}, u.display_name as assigned_name,
+               {stamp} as reference_stamp
              from case_file c
              join person p on p.person_id = c.person_id
              left join app_user u on u.user_id = c.assigned_user_id
@@ -763,6 +774,7 @@ pub async fn case_with_person(
             case = prefixed("c", "", CASE_COLUMNS),
             person = prefixed("p", "p_", PERSON_COLUMNS),
             assessment = prefixed("a", "a_", ASSESSMENT_COLUMNS),
+            stamp = crate::orgs::REFERENCE_STAMP,
         )
     });
     let row = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
@@ -774,12 +786,13 @@ pub async fn case_with_person(
         Some(_) => Some(assessment_from_row_as(&r, "a_")?),
         None => None,
     };
-    Ok(Some((
-        case_from_row(&r)?,
-        person_from_row_as(&r, "p_")?,
+    Ok(Some(CaseWithPerson {
+        case: case_from_row(&r)?,
+        person: person_from_row_as(&r, "p_")?,
         assessment,
-        r.try_get("assigned_name")?,
-    )))
+        assigned_name: r.try_get("assigned_name")?,
+        reference_stamp: r.try_get("reference_stamp")?,
+    }))
 }
 
 /// Creates the case's assessment (`expected_version` 0) or updates it if nobody saved
@@ -1028,6 +1041,283 @@ pub async fn journal(conn: &mut Conn, case_id: i64) -> Result<CaseJournal, Store
         }
     }
     Ok(journal)
+}
+
+/// Everything a case page lists besides the case itself, read in one statement: the
+/// case's referrals, plan steps, notes and events (each with its author's name), and
+/// its person's services and consents. Each read is a hand-off to the database's
+/// thread or a round trip; a page made of six of them spent more time handing off
+/// than reading (issue #4's load figures). Each list comes in the order its own
+/// reader gives (`referrals`, `steps`, `journal`, `service_events`, `consents`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CaseFileRows {
+    pub referrals: Vec<ReferralRow>,
+    pub steps: Vec<StepRow>,
+    pub journal: CaseJournal,
+    pub services: Vec<ServiceEventRow>,
+    pub consents: Vec<ConsentRow>,
+}
+
+/// The branches of [`case_file_rows`]' union: a source number, up to eight whole
+/// numbers, up to eight texts, the author (joined to a name once for the union) and
+/// the table with its filter. Columns a branch lacks are typed nulls, so that
+/// PostgreSQL resolves each column's type whatever the order of the branches.
+type Branch = (
+    i64,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+);
+
+const CASE_FILE_BRANCHES: [Branch; 6] = [
+    (
+        0,
+        &[
+            "referral_id",
+            "case_id",
+            "person_id",
+            "from_org_id",
+            "to_org_id",
+            "sent_by",
+            "updated_by",
+            "version",
+        ],
+        &[
+            "service_code",
+            "sections",
+            "status",
+            "reason_enc",
+            "outcome_enc",
+            "due_date",
+            "sent_at",
+            "updated_at",
+        ],
+        "",
+        "referral where case_id = $1",
+    ),
+    (
+        1,
+        &["step_id", "case_id", "created_by"],
+        &[
+            "goal",
+            "step",
+            "due_date",
+            "status",
+            "done_at",
+            "created_at",
+        ],
+        "",
+        "plan_step where case_id = $1",
+    ),
+    (
+        2,
+        &["note_id"],
+        &["created_at", "body_enc"],
+        "created_by",
+        "case_note where case_id = $1",
+    ),
+    (
+        3,
+        &["event_id"],
+        &["at", "kind", "detail"],
+        "user_id",
+        "case_event where case_id = $1",
+    ),
+    (
+        4,
+        &[
+            "event_id",
+            "person_id",
+            "case_id",
+            "referral_id",
+            "organisation_id",
+            "recorded_by",
+        ],
+        &[
+            "service_type",
+            "delivered_on",
+            "territory_code",
+            "framework_node",
+            "recorded_at",
+        ],
+        "",
+        "service_event where person_id = $2",
+    ),
+    (
+        5,
+        &[
+            "consent_id",
+            "person_id",
+            "recorded_by",
+            "organisation_id",
+            "withdrawn_by",
+        ],
+        &["purpose", "scope", "given_at", "withdrawn_at"],
+        "",
+        "consent where person_id = $2",
+    ),
+];
+
+fn case_file_sql() -> String {
+    let pad = |cols: &[&str], prefix: char, ty: &str| {
+        (0..8)
+            .map(|i| {
+                let col = cols
+                    .get(i)
+                    .map_or(format!("cast(null as {ty})"), |c| c.to_string());
+                format!("{col} as {prefix}{i}")
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let branches: Vec<String> = CASE_FILE_BRANCHES
+        .iter()
+        .map(|(src, ints, texts, author, from)| {
+            let author = if author.is_empty() {
+                "cast(null as bigint)"
+            } else {
+                author
+            };
+            format!(
+                "select {src} as src, {}, {}, {author} as author from {from}",
+                pad(ints, 'i', "bigint"),
+                pad(texts, 't', "text")
+            )
+        })
+        .collect();
+    format!(
+        "select f.*, u.display_name as author_name from ({}) f
+         left join app_user u on u.user_id = f.author",
+        branches.join("\n union all ")
+    )
+}
+
+pub async fn case_file_rows(
+    conn: &mut Conn,
+    case_id: i64,
+    person_id: i64,
+) -> Result<CaseFileRows, StoreError> {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let sql = SQL.get_or_init(case_file_sql);
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(case_id)
+        .bind(person_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut out = CaseFileRows::default();
+    let mut note_ids = Vec::new();
+    let mut event_ids = Vec::new();
+    let mut service_ids = Vec::new();
+    for r in &rows {
+        let int = |i: usize| r.try_get::<Option<i64>, _>(i + 1);
+        let req = |i: usize| r.try_get::<i64, _>(i + 1);
+        let text = |i: usize| r.try_get::<Option<String>, _>(i + 9);
+        let txt = |i: usize| r.try_get::<String, _>(i + 9);
+        match r.try_get::<i64, _>("src")? {
+            0 => out.referrals.push(ReferralRow {
+                id: req(0)?,
+                case_id: req(1)?,
+                person_id: req(2)?,
+                from_org_id: req(3)?,
+                to_org_id: req(4)?,
+                sent_by: req(5)?,
+                updated_by: req(6)?,
+                version: req(7)?,
+                service_code: text(0)?,
+                sections: txt(1)?,
+                status: txt(2)?,
+                reason_enc: text(3)?,
+                outcome_enc: text(4)?,
+                due_date: text(5)?,
+                sent_at: txt(6)?,
+                updated_at: txt(7)?,
+            }),
+            1 => out.steps.push(StepRow {
+                id: req(0)?,
+                case_id: req(1)?,
+                created_by: req(2)?,
+                goal: txt(0)?,
+                step: txt(1)?,
+                due_date: text(2)?,
+                status: txt(3)?,
+                done_at: text(4)?,
+                created_at: txt(5)?,
+            }),
+            2 => {
+                note_ids.push(req(0)?);
+                out.journal.notes.push((
+                    txt(1)?,
+                    r.try_get::<Option<i64>, _>("author")?.unwrap_or(0),
+                    txt(0)?,
+                    r.try_get("author_name")?,
+                ));
+            }
+            3 => {
+                event_ids.push(req(0)?);
+                let event = CaseEvent {
+                    at: txt(0)?,
+                    user_id: r.try_get("author")?,
+                    kind: txt(1)?,
+                    detail: txt(2)?,
+                };
+                out.journal.events.push((event, r.try_get("author_name")?));
+            }
+            4 => {
+                service_ids.push(req(0)?);
+                out.services.push(ServiceEventRow {
+                    person_id: req(1)?,
+                    case_id: int(2)?,
+                    referral_id: int(3)?,
+                    organisation_id: req(4)?,
+                    recorded_by: req(5)?,
+                    service_type: txt(0)?,
+                    delivered_on: txt(1)?,
+                    territory_code: text(2)?,
+                    framework_node: text(3)?,
+                    recorded_at: txt(4)?,
+                });
+            }
+            _ => out.consents.push(ConsentRow {
+                id: req(0)?,
+                person_id: req(1)?,
+                recorded_by: req(2)?,
+                organisation_id: req(3)?,
+                withdrawn_by: int(4)?,
+                purpose: txt(0)?,
+                scope: txt(1)?,
+                given_at: txt(2)?,
+                withdrawn_at: text(3)?,
+            }),
+        }
+    }
+    // The orders of the single readers (a union has none of its own).
+    out.referrals.sort_by_key(|r| std::cmp::Reverse(r.id));
+    out.steps.sort_by(|a, b| {
+        (&a.goal, a.due_date.as_deref().unwrap_or("9999"), a.id).cmp(&(
+            &b.goal,
+            b.due_date.as_deref().unwrap_or("9999"),
+            b.id,
+        ))
+    });
+    out.journal.notes = sorted_by_keys(note_ids, out.journal.notes);
+    out.journal.events = sorted_by_keys(event_ids, out.journal.events);
+    let keyed: Vec<(String, i64)> = out
+        .services
+        .iter()
+        .zip(&service_ids)
+        .map(|(s, id)| (s.delivered_on.clone(), *id))
+        .collect();
+    out.services = sorted_by_keys(keyed, out.services);
+    out.consents.sort_by_key(|c| c.id);
+    Ok(out)
+}
+
+/// `items` in the order of their `keys` (one key per item).
+fn sorted_by_keys<K: Ord, T>(keys: Vec<K>, items: Vec<T>) -> Vec<T> {
+    let mut keyed: Vec<(K, T)> = keys.into_iter().zip(items).collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.into_iter().map(|(_, t)| t).collect()
 }
 
 // ---------------------------------------------------------------- referrals
@@ -1663,4 +1953,174 @@ pub async fn directory_service_options(
             ))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing;
+
+    async fn org(conn: &mut Conn, code: &str) -> i64 {
+        sqlx::query_scalar(
+            "insert into organisation (code, kind, name_fr, created_at, updated_at)
+             values ($1, 'public_agency', $1, '2026-01-01', '2026-01-01') returning organisation_id",
+        )
+        .bind(code)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+    }
+
+    async fn user(conn: &mut Conn, name: &str, org: i64) -> i64 {
+        sqlx::query_scalar(
+            "insert into app_user (username, display_name, organisation_id, password_hash, created_at, updated_at)
+             values ($1, $1, $2, 'x', '2026-01-01', '2026-01-01') returning user_id",
+        )
+        .bind(name)
+        .bind(org)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+    }
+
+    /// A case with two of everything, beside a case of the same person and another
+    /// person's records that must not show.
+    #[tokio::test]
+    async fn the_case_file_in_one_statement_reads_as_the_single_readers_do() {
+        for backend in testing::backends() {
+            let store = testing::fresh_store(backend).await.unwrap();
+            let mut conn = store.conn().await.unwrap();
+            let en = org(&mut conn, "EN").await;
+            let anapec = org(&mut conn, "ANAPEC").await;
+            let fatima = user(&mut conn, "Fatima", en).await;
+            let omar = user(&mut conn, "Omar", anapec).await;
+            let mut people = Vec::new();
+            for name in ["Aminata", "Moussa"] {
+                let p = PersonRow {
+                    organisation_id: en,
+                    given_name: name.into(),
+                    sex: "F".into(),
+                    created_by: fatima,
+                    ..PersonRow::default()
+                };
+                people.push(insert_person(&mut conn, &p).await.unwrap());
+            }
+            let mut cases = Vec::new();
+            for person_id in [people[0], people[0], people[1]] {
+                let c = CaseRow {
+                    person_id,
+                    organisation_id: en,
+                    assigned_user_id: Some(fatima),
+                    status: "open".into(),
+                    opened_by: fatima,
+                    ..CaseRow::default()
+                };
+                cases.push(insert_case(&mut conn, &c, "EN").await.unwrap());
+            }
+            for (i, c) in cases.iter().enumerate() {
+                for (j, (goal, due)) in [
+                    ("Emploi", Some("2026-03-01")),
+                    ("Emploi", None),
+                    ("Abri", Some("2026-02-01")),
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    add_step(
+                        &mut conn,
+                        c.id,
+                        goal,
+                        &format!("étape {i}.{j}"),
+                        due,
+                        fatima,
+                    )
+                    .await
+                    .unwrap();
+                }
+                add_note(&mut conn, c.id, &format!("note {i}"), fatima)
+                    .await
+                    .unwrap();
+                add_note(&mut conn, c.id, "autre", omar).await.unwrap();
+                add_event(&mut conn, c.id, Some(omar), "referral_accepted", "")
+                    .await
+                    .unwrap();
+                add_event(&mut conn, c.id, None, "overdue", &format!("{i}"))
+                    .await
+                    .unwrap();
+                for (to, due) in [(anapec, Some("2026-12-15")), (anapec, None)] {
+                    let r = ReferralRow {
+                        case_id: c.id,
+                        person_id: c.person_id,
+                        from_org_id: en,
+                        to_org_id: to,
+                        service_code: due.map(|_| "employment_registration".into()),
+                        sections: "language|professional_profile".into(),
+                        reason_enc: None,
+                        due_date: due.map(str::to_string),
+                        sent_by: fatima,
+                        ..ReferralRow::default()
+                    };
+                    insert_referral(&mut conn, &r).await.unwrap();
+                }
+                for (day, t) in [("2026-11-03", "health"), ("2026-11-01", "reception")] {
+                    let e = ServiceEventRow {
+                        person_id: c.person_id,
+                        case_id: (i != 1).then_some(c.id),
+                        organisation_id: if i == 0 { en } else { anapec },
+                        service_type: t.into(),
+                        delivered_on: day.into(),
+                        territory_code: None,
+                        recorded_by: fatima,
+                        ..ServiceEventRow::default()
+                    };
+                    add_service_event(&mut conn, &e).await.unwrap();
+                }
+                for purpose in ["registration", "referral"] {
+                    add_consent(&mut conn, c.person_id, purpose, "any", fatima, en)
+                        .await
+                        .unwrap();
+                }
+            }
+            let first = referrals(&mut conn, ReferralScope::Case(cases[0].id))
+                .await
+                .unwrap()[0]
+                .id;
+            update_referral(&mut conn, first, 1, "declined", Some("sealed"), None, omar)
+                .await
+                .unwrap();
+            let consent = consents(&mut conn, people[0]).await.unwrap()[1].id;
+            assert!(
+                withdraw_consent(&mut conn, people[0], consent, fatima)
+                    .await
+                    .unwrap()
+            );
+
+            for c in &cases {
+                let file = case_file_rows(&mut conn, c.id, c.person_id).await.unwrap();
+                let expected = CaseFileRows {
+                    referrals: referrals(&mut conn, ReferralScope::Case(c.id))
+                        .await
+                        .unwrap(),
+                    steps: steps(&mut conn, c.id).await.unwrap(),
+                    journal: journal(&mut conn, c.id).await.unwrap(),
+                    services: service_events(&mut conn, c.person_id).await.unwrap(),
+                    consents: consents(&mut conn, c.person_id).await.unwrap(),
+                };
+                assert_eq!(file, expected, "{backend:?}, case {}", c.id);
+                assert_eq!(file.referrals.len(), 2);
+                assert_eq!(file.steps.len(), 3);
+                assert_eq!(file.journal.notes.len(), 2);
+                assert_eq!(file.journal.events.len(), 2);
+                assert_eq!(
+                    file.journal.notes[1].3.as_deref(),
+                    Some("Omar"),
+                    "the author's name is joined"
+                );
+                let expected_services = if c.person_id == people[0] { 4 } else { 2 };
+                assert_eq!(file.services.len(), expected_services);
+            }
+            drop(conn);
+            store.close().await;
+        }
+    }
 }

@@ -40,6 +40,8 @@ use std::time::Duration;
 
 /// A write transaction. Commit it, or dropping it rolls everything back.
 pub type Tx = sqlx::Transaction<'static, Any>;
+/// A connection taken from the pool (given back when dropped).
+pub type PoolConn = sqlx::pool::PoolConnection<Any>;
 
 /// Which engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,7 +158,7 @@ impl Store {
     }
 
     /// A connection for reads that need no transaction.
-    pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>, StoreError> {
+    pub async fn conn(&self) -> Result<PoolConn, StoreError> {
         Ok(self.pool.acquire().await?)
     }
 

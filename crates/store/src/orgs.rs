@@ -91,23 +91,16 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<Organisation>, StoreError> {
 
 /// What changes whenever an organisation or a directory service is added or
 /// changed (their counts and newest `updated_at`), so lists read from them can be
-/// kept until it moves (`service::ref_lists`).
+/// kept until it moves (`service::ref_lists`). An expression, so that a statement
+/// read anyway can bring it along ([`crate::casework::case_with_person`]).
+pub const REFERENCE_STAMP: &str = "((select cast(count(*) as text) || '/' || coalesce(max(updated_at), '') from organisation)
+     || '/' || (select cast(count(*) as text) || '/' || coalesce(max(updated_at), '') from dir_service))";
+
 pub async fn reference_stamp(conn: &mut Conn) -> Result<String, StoreError> {
-    let r = sqlx::query(
-        "select (select count(*) from organisation) as orgs,
-                (select coalesce(max(updated_at), '') from organisation) as orgs_at,
-                (select count(*) from dir_service) as services,
-                (select coalesce(max(updated_at), '') from dir_service) as services_at",
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(format!(
-        "{}/{}/{}/{}",
-        r.try_get::<i64, _>("orgs")?,
-        r.try_get::<String, _>("orgs_at")?,
-        r.try_get::<i64, _>("services")?,
-        r.try_get::<String, _>("services_at")?
-    ))
+    let sql = format!("select {REFERENCE_STAMP}");
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .fetch_one(&mut *conn)
+        .await?)
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64, StoreError> {

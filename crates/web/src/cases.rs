@@ -26,7 +26,9 @@ use passerelle_service::casework::{
     ACTIVITY_KINDS, ActivityInput, ActivityView, CaseStatistics, CaseView, Caseload, CaseworkError,
     LinkSummary, PairView, PersonFile, ReferralBoard, SearchResult, countries,
 };
+use passerelle_service::ref_lists::RefLists;
 use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -702,9 +704,74 @@ struct CasePage {
     errors: Vec<(String, String)>,
     /// What was typed in the form that failed, to show it again.
     typed: HashMap<String, String>,
-    organisations: Vec<(String, String)>,
-    /// Services of the directory: (code, "name — organisation").
-    directory_services: Vec<(String, String)>,
+    /// The referral form's organisations, the one typed before a refusal selected.
+    referral_organisations: String,
+    options: Arc<OptionLists>,
+}
+
+/// A `<select>`'s options: (value, label), one selected.
+#[derive(Template)]
+#[template(
+    source = "{% for (code, name) in items %}<option value=\"{{ code }}\"{% if code == selected %} selected{% endif %}>{{ name }}</option>{% endfor %}",
+    ext = "html"
+)]
+struct Options<'a> {
+    items: &'a [(String, String)],
+    selected: &'a str,
+}
+
+impl Options<'_> {
+    fn html(items: &[(String, String)], selected: &str) -> String {
+        Options { items, selected }.render().unwrap_or_default()
+    }
+}
+
+/// The case page's long option lists, as HTML: the other organisations (referral
+/// and transfer forms) and the directory's services. They are the same on every
+/// page of a language until an organisation or a service changes, and escaping two
+/// hundred options for each page was a sixth of its rendering, so they are built
+/// once per reference lists' stamp, language and organisation.
+struct OptionLists {
+    organisation_items: Vec<(String, String)>,
+    organisations: String,
+    services: String,
+}
+
+fn option_lists(lists: &RefLists, own_org: i64, locale: Locale) -> Arc<OptionLists> {
+    type Key = (String, Locale, i64);
+    static BUILT: LazyLock<Mutex<HashMap<Key, Arc<OptionLists>>>> = LazyLock::new(Default::default);
+    let key = (lists.stamp.clone(), locale, own_org);
+    if let Some(built) = BUILT.lock().ok().and_then(|b| b.get(&key).cloned()) {
+        return built;
+    }
+    let organisation_items: Vec<(String, String)> = lists
+        .organisations
+        .iter()
+        .filter(|o| o.id.0 != own_org)
+        .map(|o| {
+            let name = match locale {
+                Locale::Ar => o.name_ar.clone(),
+                Locale::En => o.name_en.clone(),
+                Locale::Fr => None,
+            }
+            .unwrap_or(o.name_fr.clone());
+            (o.code.as_str().to_string(), name)
+        })
+        .collect();
+    let services = passerelle_service::casework::service_options(lists, locale);
+    let built = Arc::new(OptionLists {
+        organisations: Options::html(&organisation_items, ""),
+        services: Options::html(&services, ""),
+        organisation_items,
+    });
+    if let Ok(mut b) = BUILT.lock() {
+        // Old stamps' lists are never asked for again: start afresh now and then.
+        if b.len() >= 64 {
+            b.clear();
+        }
+        b.insert(key, built.clone());
+    }
+    built
 }
 
 impl CasePage {
@@ -813,22 +880,11 @@ async fn case_page(
     let shown = answers.as_ref().unwrap_or(&c.answers);
     let only = (!c.full).then_some(c.shared_sections.as_slice());
     let sections = sections_view(&c.form, shown, only, &errors, ctx.locale);
-    let organisations = c
-        .lists
-        .organisations
-        .iter()
-        .filter(|o| o.id.0 != c.organisation_id)
-        .map(|o| {
-            let name = match ctx.locale {
-                Locale::Ar => o.name_ar.clone(),
-                Locale::En => o.name_en.clone(),
-                Locale::Fr => None,
-            }
-            .unwrap_or(o.name_fr.clone());
-            (o.code.as_str().to_string(), name)
-        })
-        .collect();
-    let directory_services = passerelle_service::casework::service_options(&c.lists, ctx.locale);
+    let options = option_lists(&c.lists, c.organisation_id, ctx.locale);
+    let referral_organisations = match typed.get("organisation") {
+        Some(chosen) if !chosen.is_empty() => Options::html(&options.organisation_items, chosen),
+        _ => options.organisations.clone(),
+    };
     let mut p = Page::new(ctx, "cw-case");
     p.title = format!("{} · {}", c.case_ref, i18n::t(ctx.locale, "cw-case"));
     Ok(render_form_page(
@@ -840,8 +896,8 @@ async fn case_page(
             error,
             errors,
             typed,
-            organisations,
-            directory_services,
+            referral_organisations,
+            options,
         },
         failed,
     ))
