@@ -16,6 +16,7 @@ use passerelle_store::{audit, orgs, sessions, users};
 use rand::RngCore;
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// A signed-in user, with what the interface shows about their organisation.
@@ -194,6 +195,9 @@ impl Service {
     /// The session a cookie secret names, if it is live; slides its expiry.
     pub async fn session(&self, token: &str) -> Result<Option<SessionInfo>, ServiceError> {
         let hash = secret_hash(token);
+        if let Some(info) = self.session_memo.fresh(&hash) {
+            return Ok(Some(info));
+        }
         let mut conn = self.store.conn().await?;
         // One query for the session, its user, their roles and organisation.
         let Some((session, user, org)) = sessions::with_user(&mut conn, &hash).await? else {
@@ -220,15 +224,20 @@ impl Service {
             organisation_name_ar: org.name_ar,
             organisation_name_en: org.name_en,
         };
-        Ok(Some(SessionInfo {
+        let info = SessionInfo {
             actor,
             csrf_token: session.csrf_token,
-        }))
+        };
+        self.session_memo
+            .keep(hash, info.clone(), session.expires_at);
+        Ok(Some(info))
     }
 
     pub async fn logout(&self, token: &str, actor: &Actor, op: &str) -> Result<(), ServiceError> {
         let mut tx = self.store.begin().await?;
-        sessions::delete(&mut tx, &secret_hash(token)).await?;
+        let hash = secret_hash(token);
+        self.session_memo.forget_user(actor.user.id.0);
+        sessions::delete(&mut tx, &hash).await?;
         audit::append(
             &mut tx,
             audit_row(
@@ -296,6 +305,7 @@ impl Service {
             .map_err(|e| ServiceError::Internal(e.to_string()))??;
         let mut tx = self.store.begin().await?;
         users::set_password_hash(&mut tx, actor.user.id, &hash).await?;
+        self.session_memo.forget_user(actor.user.id.0);
         let ended = sessions::delete_for_user(
             &mut tx,
             actor.user.id,
@@ -328,6 +338,7 @@ impl Service {
         decide(actor, Action::ManageOwnAccount)?;
         let mut tx = self.store.begin().await?;
         users::set_locale(&mut tx, actor.user.id, locale.code()).await?;
+        self.session_memo.forget_user(actor.user.id.0);
         audit::append(
             &mut tx,
             audit_row(
@@ -430,5 +441,157 @@ impl Service {
             .await?
             .ok_or(ServiceError::NotFound)?;
         self.actor_for(&mut conn, user).await
+    }
+}
+
+/// Sessions checked against the database in the last [`SessionMemo::RECHECK`].
+///
+/// Every page names its session, and reading it is a statement plus a connection
+/// given back to the pool, each a hand-off to the database's thread: a third of
+/// what a case page asked of the database. A session read less than two seconds
+/// ago is taken from here, still within its expiry. What this process changes
+/// about a user (logout, password, language) forgets that user's sessions at once;
+/// a change made by another process (another server on the same PostgreSQL, the
+/// CLI) shows within two seconds.
+#[derive(Default)]
+pub(crate) struct SessionMemo {
+    seen: std::sync::Mutex<HashMap<String, (std::time::Instant, SessionInfo, String)>>,
+}
+
+impl SessionMemo {
+    const RECHECK: std::time::Duration = std::time::Duration::from_secs(2);
+    /// Beyond this many sessions, the stale ones are dropped.
+    const BOUND: usize = 10_000;
+
+    fn fresh(&self, hash: &str) -> Option<SessionInfo> {
+        let seen = self.seen.lock().ok()?;
+        let (at, info, expires_at) = seen.get(hash)?;
+        (at.elapsed() < Self::RECHECK && expires_at.as_str() > passerelle_store::now().as_str())
+            .then(|| info.clone())
+    }
+
+    fn keep(&self, hash: String, info: SessionInfo, expires_at: String) {
+        if let Ok(mut seen) = self.seen.lock() {
+            if seen.len() >= Self::BOUND {
+                seen.retain(|_, (at, _, _)| at.elapsed() < Self::RECHECK);
+            }
+            seen.insert(hash, (std::time::Instant::now(), info, expires_at));
+        }
+    }
+
+    fn forget_user(&self, user: i64) {
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.retain(|_, (_, info, _)| info.actor.user.id.0 != user);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::admin::{NewOrgInput, NewUserInput};
+    use passerelle_store::testing;
+
+    /// The sessions kept in memory change when this process changes them: a logout,
+    /// a new password or a new language show on the very next request.
+    #[tokio::test]
+    async fn a_kept_session_follows_logout_password_and_language_at_once() {
+        for backend in testing::backends() {
+            let store = testing::fresh_store(backend).await.unwrap();
+            let svc = Service::new(store, crate::ServiceConfig::default());
+            let org = NewOrgInput {
+                code: "EN-RABAT".into(),
+                kind: "public_agency".into(),
+                name_fr: "Entraide Nationale Rabat".into(),
+                ..NewOrgInput::default()
+            };
+            svc.create_organisation(None, &org, "op").await.unwrap();
+            let user = NewUserInput {
+                username: "fatima".into(),
+                display_name: "Fatima".into(),
+                organisation: "EN-RABAT".into(),
+                roles: vec!["case_worker".into()],
+                password: "un mot de passe assez long".into(),
+            };
+            svc.create_user(None, &user, "op").await.unwrap();
+            let login = |svc: &Service, password: &'static str| {
+                let svc = svc.clone();
+                async move { svc.login("fatima", password, "test", "op").await.unwrap() }
+            };
+
+            let first = login(&svc, "un mot de passe assez long").await;
+            let kept = svc.session(&first.session_token).await.unwrap().unwrap();
+            assert_eq!(kept.actor.user.locale, None, "{backend:?}");
+            // Read again within the window: from memory, the same.
+            let again = svc.session(&first.session_token).await.unwrap().unwrap();
+            assert_eq!(again.csrf_token, kept.csrf_token);
+
+            svc.set_locale(&kept.actor, Locale::Ar, "op").await.unwrap();
+            let after = svc.session(&first.session_token).await.unwrap().unwrap();
+            assert_eq!(
+                after.actor.user.locale.as_deref(),
+                Some("ar"),
+                "{backend:?}"
+            );
+
+            let second = login(&svc, "un mot de passe assez long").await;
+            assert!(svc.session(&second.session_token).await.unwrap().is_some());
+            svc.change_password(
+                &after.actor,
+                "un mot de passe assez long",
+                "un autre mot de passe long",
+                "un autre mot de passe long",
+                Some(&first.session_token),
+                "op",
+            )
+            .await
+            .unwrap();
+            assert!(
+                svc.session(&second.session_token).await.unwrap().is_none(),
+                "{backend:?}: the other session ended with the password"
+            );
+            assert!(svc.session(&first.session_token).await.unwrap().is_some());
+
+            svc.logout(&first.session_token, &after.actor, "op")
+                .await
+                .unwrap();
+            assert!(
+                svc.session(&first.session_token).await.unwrap().is_none(),
+                "{backend:?}: a logout ends the session at once"
+            );
+        }
+    }
+
+    #[test]
+    fn an_expired_session_is_not_taken_from_memory() {
+        let memo = SessionMemo::default();
+        let info = |id: i64| SessionInfo {
+            actor: Actor {
+                user: User {
+                    id: UserId(id),
+                    username: "u".into(),
+                    display_name: "U".into(),
+                    organisation_id: passerelle_domain::OrgId(1),
+                    active: true,
+                    locale: None,
+                    roles: Vec::new(),
+                    created_at: String::new(),
+                },
+                organisation_code: "ORG".into(),
+                organisation_name: "Org".into(),
+                organisation_name_ar: None,
+                organisation_name_en: None,
+            },
+            csrf_token: "t".into(),
+        };
+        memo.keep("live".into(), info(1), "9999-01-01T00:00:00Z".into());
+        memo.keep("expired".into(), info(1), "2000-01-01T00:00:00Z".into());
+        memo.keep("other".into(), info(2), "9999-01-01T00:00:00Z".into());
+        assert!(memo.fresh("live").is_some());
+        assert!(memo.fresh("expired").is_none());
+        assert!(memo.fresh("unknown").is_none());
+        memo.forget_user(1);
+        assert!(memo.fresh("live").is_none());
+        assert!(memo.fresh("other").is_some());
     }
 }

@@ -92,6 +92,7 @@ pub struct Service {
     forms: Arc<std::sync::Mutex<FormCache>>,
     /// Organisations and directory services, kept until their tables change.
     ref_lists: Arc<ref_lists::RefCache>,
+    session_memo: Arc<auth::SessionMemo>,
 }
 
 type FormCache =
@@ -121,6 +122,7 @@ impl Service {
             read_audit: Arc::default(),
             forms: Arc::default(),
             ref_lists: Arc::default(),
+            session_memo: Arc::default(),
         }
     }
 
