@@ -93,8 +93,13 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<Organisation>, StoreError> {
 /// changed (their counts and newest `updated_at`), so lists read from them can be
 /// kept until it moves (`service::ref_lists`). An expression, so that a statement
 /// read anyway can bring it along ([`crate::casework::case_with_person`]).
-pub const REFERENCE_STAMP: &str = "((select cast(count(*) as text) || '/' || coalesce(max(updated_at), '') from organisation)
-     || '/' || (select cast(count(*) as text) || '/' || coalesce(max(updated_at), '') from dir_service))";
+/// Each count and each newest date is its own subquery: SQLite answers `count(*)`
+/// and `max` of an indexed column without reading the rows only when each is asked
+/// alone (7 µs instead of 30 on the demo; migration 0013 adds the indexes).
+pub const REFERENCE_STAMP: &str = "(cast((select count(*) from organisation) as text)
+     || '/' || coalesce((select max(updated_at) from organisation), '')
+     || '/' || cast((select count(*) from dir_service) as text)
+     || '/' || coalesce((select max(updated_at) from dir_service), ''))";
 
 pub async fn reference_stamp(conn: &mut Conn) -> Result<String, StoreError> {
     let sql = format!("select {REFERENCE_STAMP}");

@@ -931,3 +931,57 @@ async fn trainings_with_test_scores_give_the_knowledge_gain_indicators() {
         );
     }
 }
+
+/// The case page keeps the organisations and directory services in memory (and their
+/// option lists as HTML) until their stamp moves: an organisation added through the
+/// API, or renamed by another server writing to the same database, shows on the
+/// next page.
+#[tokio::test]
+async fn the_case_page_lists_organisations_as_the_database_has_them() {
+    for backend in testing::backends() {
+        let (app, store) = demo_app(backend).await;
+        let mut en = as_user(&app, "worker.en").await;
+        let page = en.get("/cases/1").await;
+        assert_eq!(page.status, StatusCode::OK, "{backend:?}");
+        assert!(
+            page.body.contains(r#"<option value="ANAPEC">"#),
+            "{backend:?}"
+        );
+        assert!(!page.body.contains("AMDH-OUJDA"));
+
+        let mut admin = as_user(&app, "admin").await;
+        let made = admin
+            .api(
+                "POST",
+                "/api/v1/organisations",
+                json!({"code": "AMDH-OUJDA", "kind": "ngo", "name_fr": "Association des droits, Oujda"}),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        let page = en.get("/cases/1").await;
+        let option = r#"<option value="AMDH-OUJDA">Association des droits, Oujda</option>"#;
+        assert_eq!(
+            page.body.matches(option).count(),
+            2,
+            "{backend:?}: in the referral and the transfer forms"
+        );
+
+        // Another server renames it, writing straight to the database.
+        let mut conn = store.conn().await.unwrap();
+        sqlx::query(
+            "update organisation set name_fr = 'Association marocaine des droits humains, Oujda', updated_at = $1 where code = 'AMDH-OUJDA'",
+        )
+        .bind(passerelle_store::now())
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        drop(conn);
+        let page = en.get("/cases/1").await;
+        assert!(
+            page.body
+                .contains("Association marocaine des droits humains, Oujda"),
+            "{backend:?}"
+        );
+        assert!(!page.body.contains("Association des droits, Oujda"));
+    }
+}
