@@ -461,9 +461,24 @@ fn main() -> Res<()> {
                 .map(|r| truth_of.get(&r.id).map(String::as_str).unwrap_or(""))
                 .collect();
             opts.config.pairs_min_probability = 0.0;
+            // `FALSE_NAMES=1`: the model, the names the false links kept are made of, and
+            // examples of missed pairs.
+            let names_of_false = std::env::var("FALSE_NAMES").is_ok();
             let t0 = Instant::now();
             let l = passerelle_linkage::link(&recs, &opts.config)?;
             eprintln!("{:.2}s {:?}", t0.elapsed().as_secs_f64(), l.report);
+            if names_of_false {
+                let p = l.matcher.params();
+                for f in 0..p.fields() {
+                    println!(
+                        "field {f}: m {:.4?}\n         u {:.6?}\n         r {:.4?}",
+                        p.m[f],
+                        p.u[f],
+                        p.r.get(f)
+                    );
+                }
+                println!("lambda {:e} related {:e}", p.lambda, p.lambda_related);
+            }
             let mut by_person: HashMap<&str, Vec<usize>> = HashMap::new();
             for (i, p) in person.iter().enumerate() {
                 by_person.entry(p).or_default().push(i);
@@ -480,6 +495,8 @@ fn main() -> Res<()> {
             let mut fp_edge = 0usize;
             let mut fp_edge_kept = 0usize;
             let mut fp_kinds: HashMap<String, usize> = HashMap::new();
+            let mut false_names: HashMap<String, usize> = HashMap::new();
+            let mut shown = 0;
             let summary = |s: &passerelle_linkage::PairScore| {
                 s.explanation
                     .iter()
@@ -502,7 +519,24 @@ fn main() -> Res<()> {
                         rescued += 1;
                     } else {
                         let s = l.matcher.score_pair(&recs[p.a], &recs[p.b]);
-                        *missed.entry(summary(&s)).or_insert(0) += 1;
+                        let k = summary(&s);
+                        if names_of_false
+                            && k.contains("bir=exact sex=exact pho=exact")
+                            && shown < 6
+                        {
+                            shown += 1;
+                            println!(
+                                "MISSED {:?}\n   {:?}\n   w={:.2} {:?}",
+                                recs[p.a],
+                                recs[p.b],
+                                s.weight,
+                                s.explanation
+                                    .iter()
+                                    .map(|f| format!("{}:{:.2}", f.field, f.weight))
+                                    .collect::<Vec<_>>()
+                            );
+                        }
+                        *missed.entry(k).or_insert(0) += 1;
                     }
                 } else if p.probability >= opts.config.threshold {
                     fp_edge += 1;
@@ -510,6 +544,18 @@ fn main() -> Res<()> {
                         fp_edge_kept += 1;
                         let s = l.matcher.score_pair(&recs[p.a], &recs[p.b]);
                         *fp_kinds.entry(summary(&s)).or_insert(0) += 1;
+                        if names_of_false {
+                            let (x, y) = (&recs[p.a], &recs[p.b]);
+                            *false_names
+                                .entry(format!(
+                                    "{} {} / {} {}",
+                                    x.given_name.as_deref().unwrap_or(""),
+                                    x.family_name.as_deref().unwrap_or(""),
+                                    y.given_name.as_deref().unwrap_or(""),
+                                    y.family_name.as_deref().unwrap_or("")
+                                ))
+                                .or_insert(0) += 1;
+                        }
                     }
                 }
             }
@@ -601,6 +647,9 @@ fn main() -> Res<()> {
                 "missed (blocked, below threshold, not clustered), by pattern:",
             );
             top(fp_kinds, "false edges kept, by pattern:");
+            if names_of_false {
+                top(false_names, "false edges kept, by names:");
+            }
             if std::env::var("UNBLOCKED").is_ok() {
                 // The true pairs blocking missed: which keys they share, and how large
                 // those keys' blocks are.

@@ -130,6 +130,10 @@ pub struct Comparison {
     pub given_key: u64,
     /// See `given_key`.
     pub family_key: u64,
+    /// Key of the birth year both records give (0 when the years differ or one is
+    /// missing), for the whole name's concentration in a birth year
+    /// ([`crate::fellegi_sunter::TermFrequencies::name_year_bits`]).
+    pub year_key: u64,
 }
 
 impl Comparison {
@@ -372,8 +376,12 @@ pub(crate) fn compare(a: &Prepared, b: &Prepared, n_extra: usize) -> Comparison 
             family_key = r.family_key;
         }
     }
+    let mut year_key = 0;
     if let (Some(x), Some(y)) = (&a.dob, &b.dob) {
         levels[2] = compare_dates(x, y) as u8;
+        if x.year == y.year {
+            year_key = u64::from(x.year);
+        }
     }
     if a.sex != 0 && b.sex != 0 {
         levels[3] = u8::from(a.sex == b.sex);
@@ -417,6 +425,7 @@ pub(crate) fn compare(a: &Prepared, b: &Prepared, n_extra: usize) -> Comparison 
         swapped,
         given_key,
         family_key,
+        year_key,
     }
 }
 
@@ -542,6 +551,7 @@ mod tests {
             swapped: false,
             given_key: 0,
             family_key: 0,
+            year_key: 0,
         };
         assert_eq!(Comparison::levels_of(c.pattern()), levels);
     }

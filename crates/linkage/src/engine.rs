@@ -590,9 +590,9 @@ pub(crate) fn run_pairs(
         }
         None => params,
     };
-    let weight_of: HashMap<u64, f64> = counts
+    let logs_of: HashMap<u64, [f64; 3]> = counts
         .keys()
-        .map(|&p| (p, params.score(&Comparison::levels_of(p)).weight))
+        .map(|&p| (p, params.pattern_logs(&Comparison::levels_of(p))))
         .collect();
     if random.is_none() {
         tf.calibrate(&tf_shares);
@@ -610,8 +610,10 @@ pub(crate) fn run_pairs(
         .zip(pairs)
         .map(|((p, a), &pair)| {
             let (i, j) = ((pair >> 32) as usize, (pair & 0xffff_ffff) as usize);
-            (weight_of.get(p).copied().unwrap_or(0.0) + tf.adjustments_of(*a) + same_source(i, j))
-                as f32
+            let w = logs_of
+                .get(p)
+                .map_or(0.0, |l| Params::adjusted(l, tf.adjustments_of(*a)));
+            (w + same_source(i, j)) as f32
         })
         .collect();
     drop(patterns);
@@ -659,7 +661,7 @@ pub(crate) fn run_pairs(
         let scorer = |i: u32, j: u32| {
             let c = cmp(i as usize, j as usize);
             let (g, f) = matcher.tf.adjustments(&c);
-            matcher.params.weight(&c.levels) + g + f + same_source(i as usize, j as usize)
+            matcher.params.weight_adjusted(&c.levels, g + f) + same_source(i as usize, j as usize)
         };
         (cluster(n, edges, &config.cluster, &scorer), Vec::new())
     };

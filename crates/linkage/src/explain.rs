@@ -61,7 +61,7 @@ pub(crate) fn score(
 ) -> PairScore {
     let mut explanation = Vec::with_capacity(params.fields());
     let ps = params.score(&c.levels);
-    let weight = ps.weight + tf.0 + tf.1;
+    let weight = params.weight_adjusted(&c.levels, tf.0 + tf.1);
     for f in 0..params.fields() {
         let field = Field::from_index(f);
         let level = c.levels[f];

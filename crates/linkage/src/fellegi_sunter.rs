@@ -282,6 +282,28 @@ impl Params {
         (l[M] - log_sum(&l[1..])) / std::f64::consts::LN_2
     }
 
+    /// Log-likelihoods of the classes (match, unrelated, related) of a pattern, prior
+    /// included, for [`Params::weight_adjusted`] on many pairs of one pattern.
+    pub(crate) fn pattern_logs(&self, levels: &[u8; MAX_FIELDS]) -> [f64; 3] {
+        self.class_logs(levels)
+    }
+
+    /// The match weight of a pattern whose agreeing values are rarer (`adjust` bits > 0)
+    /// or commoner (< 0) than average. Term frequencies say how often *unrelated* persons
+    /// agree on a value, so the adjustment scales the unrelated class's likelihood only:
+    /// the related class (a household sharing a phone and a family name, twins) explains
+    /// its agreements whatever the name. Without a related class this is the weight plus
+    /// `adjust`.
+    pub fn weight_adjusted(&self, levels: &[u8; MAX_FIELDS], adjust: f64) -> f64 {
+        Self::adjusted(&self.class_logs(levels), adjust)
+    }
+
+    /// [`Params::weight_adjusted`] from a pattern's [`Params::pattern_logs`].
+    pub(crate) fn adjusted(logs: &[f64; 3], adjust: f64) -> f64 {
+        let unrelated = logs[U] - adjust * std::f64::consts::LN_2;
+        (logs[M] - log_sum(&[unrelated, logs[R]])) / std::f64::consts::LN_2
+    }
+
     /// Scores a comparison pattern.
     pub fn score(&self, levels: &[u8; MAX_FIELDS]) -> PatternScore {
         let l = self.class_logs(levels);
@@ -676,6 +698,13 @@ pub struct TermFrequencies {
     family: HashMap<u64, u32>,
     /// Counts of whole names (given and family together, in either order).
     full: HashMap<u64, u32>,
+    /// Counts of whole names among records that give a birth year.
+    full_dated: HashMap<u64, u32>,
+    /// Counts of whole names with a birth year (`name_year_key`).
+    full_year: HashMap<u64, u32>,
+    /// Counts of birth years, and of records giving one.
+    years: HashMap<u64, u32>,
+    years_n: f64,
     given_s2: f64,
     family_s2: f64,
     n: f64,
@@ -695,6 +724,28 @@ fn full_key(g: u64, f: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Key of a whole name born in a year.
+fn name_year_key(name: u64, year: u64) -> u64 {
+    full_key(name, year ^ 0x5a5a_0000_0000_0000)
+}
+
+/// A whole name's birth years are read as a distribution only when at least this many
+/// records carry it besides the pair's own person: below, its records are mostly one
+/// person's registrations.
+const NAME_YEAR_MIN_OTHERS: f64 = 20.0;
+
+/// Registrations of the pair's own person, besides the pair, assumed among the records
+/// that carry its whole name and birth year, and left out of their count: a person
+/// registered five times must not make its own name look concentrated in its year.
+const NAME_YEAR_OWN: u32 = 3;
+
+/// Pseudo-records, drawn from the whole registry's birth years, added to a whole name's
+/// own when estimating how its bearers' years are spread (smoothing).
+const NAME_YEAR_PRIOR: f64 = 10.0;
+
+/// Bound, in bits, on the whole name's birth-year correction.
+pub const NAME_YEAR_BOUND: f64 = 8.0;
+
 impl TermFrequencies {
     pub(crate) fn build(records: &[crate::record::Prepared]) -> TermFrequencies {
         Self::from_keys(
@@ -702,32 +753,43 @@ impl TermFrequencies {
                 Some(v) => (
                     (!v.given.is_empty()).then_some(v.given_key),
                     (!v.family.is_empty()).then_some(v.family_key),
+                    r.dob.as_ref().map(|d| u64::from(d.year)),
                 ),
-                None => (None, None),
+                None => (None, None, None),
             }),
             records.len(),
         )
     }
 
-    /// Frequencies from each record's given and family name keys (any stable value key:
-    /// a hash of the clear name, or a keyed digest of it in privacy-preserving mode).
+    /// Frequencies from each record's given name, family name and birth year keys (any
+    /// stable value key: a hash of the clear value, or a keyed digest of it in
+    /// privacy-preserving mode).
     pub(crate) fn from_keys(
-        keys: impl Iterator<Item = (Option<u64>, Option<u64>)>,
+        keys: impl Iterator<Item = (Option<u64>, Option<u64>, Option<u64>)>,
         records: usize,
     ) -> TermFrequencies {
         let mut t = TermFrequencies {
             full_name_correction: true,
             ..TermFrequencies::default()
         };
-        for (g, f) in keys {
+        for (g, f, y) in keys {
             if let Some(g) = g {
                 *t.given.entry(g).or_insert(0) += 1;
             }
             if let Some(f) = f {
                 *t.family.entry(f).or_insert(0) += 1;
             }
+            if let Some(y) = y {
+                *t.years.entry(y).or_insert(0) += 1;
+                t.years_n += 1.0;
+            }
             if let (Some(g), Some(f)) = (g, f) {
-                *t.full.entry(full_key(g, f)).or_insert(0) += 1;
+                let name = full_key(g, f);
+                *t.full.entry(name).or_insert(0) += 1;
+                if let Some(y) = y {
+                    *t.full_dated.entry(name).or_insert(0) += 1;
+                    *t.full_year.entry(name_year_key(name, y)).or_insert(0) += 1;
+                }
             }
         }
 
@@ -788,6 +850,49 @@ impl TermFrequencies {
         (independent / others).log2().max(-TF_BOUND)
     }
 
+    /// Correction (bits, at most 0) of a pair agreeing on the whole name and the birth
+    /// year, when the bearers of that name are concentrated in that year: the date's weight
+    /// measures how rarely two *random* records share a year, but "Mamadou Diallo" born in
+    /// 1995 may be hundreds of different persons, and among namesakes sharing the year is
+    /// no coincidence. The correction is `log2(p_y / q)` where `p_y` is the year's share
+    /// among all records giving a year and `q` its share among the *other* records
+    /// carrying the whole name (the pair, and up to [`NAME_YEAR_OWN`] further
+    /// registrations of its person, left out; smoothed by [`NAME_YEAR_PRIOR`]
+    /// pseudo-records spread as the registry's years are). Only names with at least
+    /// [`NAME_YEAR_MIN_OTHERS`] such records are corrected; the correction only lowers the
+    /// weight, by at most [`NAME_YEAR_BOUND`] bits.
+    pub(crate) fn name_year_bits(&self, c: &Comparison) -> f64 {
+        if c.given_key == 0 || c.family_key == 0 || c.year_key == 0 || self.years_n <= 0.0 {
+            return 0.0;
+        }
+        let name = full_key(c.given_key, c.family_key);
+        let Some(&dated) = self.full_dated.get(&name) else {
+            return 0.0;
+        };
+        let others = f64::from(dated.saturating_sub(2 + NAME_YEAR_OWN));
+        if others < NAME_YEAR_MIN_OTHERS {
+            return 0.0;
+        }
+        let same_year = self
+            .full_year
+            .get(&name_year_key(name, c.year_key))
+            .copied()
+            .unwrap_or(0);
+        let others_same_year = f64::from(same_year.saturating_sub(2 + NAME_YEAR_OWN));
+        let p_year = f64::from(self.years.get(&c.year_key).copied().unwrap_or(0)) / self.years_n;
+        let q = (others_same_year + NAME_YEAR_PRIOR * p_year) / (others + NAME_YEAR_PRIOR);
+        if p_year <= 0.0 || q <= p_year {
+            return 0.0;
+        }
+        (p_year / q).log2().max(-NAME_YEAR_BOUND)
+    }
+
+    /// The corrections of a pair's whole name (see [`TermFrequencies::full_name_bits`] and
+    /// [`TermFrequencies::name_year_bits`]), in bits.
+    fn whole_name_bits(&self, c: &Comparison) -> f64 {
+        self.full_name_bits(c) + self.name_year_bits(c)
+    }
+
     /// Sets the reference shares to their mean over the candidate pairs that agree
     /// exactly. The EM weights are estimated on candidate pairs, where common names are
     /// over-represented (blocking groups them); the adjustment must be relative to that
@@ -821,7 +926,7 @@ impl TermFrequencies {
     /// kept per candidate pair (see [`TermFrequencies::adjustments_of`]).
     pub(crate) fn pair_shares(&self, c: &Comparison) -> TfShares {
         let (g, f) = self.shares(c);
-        (g as f32, f as f32, self.full_name_bits(c) as f32)
+        (g as f32, f as f32, self.whole_name_bits(c) as f32)
     }
 
     /// Adjustments (bits) for the given and family name of a comparison (the whole-name
@@ -829,7 +934,7 @@ impl TermFrequencies {
     pub(crate) fn adjustments(&self, c: &Comparison) -> (f64, f64) {
         let (g, f) = self.shares(c);
         let full = if self.full_name_correction {
-            self.full_name_bits(c)
+            self.whole_name_bits(c)
         } else {
             0.0
         };
@@ -875,6 +980,7 @@ mod tests {
                 swapped: false,
                 given_key: 0,
                 family_key: 0,
+                year_key: 0,
             }
             .pattern()
         };
@@ -965,6 +1071,7 @@ mod tests {
                 swapped: false,
                 given_key: 0,
                 family_key: 0,
+                year_key: 0,
             }
             .pattern()
         };
@@ -987,6 +1094,66 @@ mod tests {
     }
 
     #[test]
+    fn namesakes_concentrated_in_a_birth_year_make_sharing_it_weaker_evidence() {
+        // 4,800 records over 48 years evenly; "Mamadou Diallo" on 200 of them, 180 born in
+        // 1995; "Awa Koné" on 60 records spread evenly; "Rare Name" on one person's three
+        // registrations.
+        let (mamadou, diallo, awa, kone, rare, name, other) = (1u64, 2, 3, 4, 5, 6, 7);
+        let mut keys = Vec::new();
+        keys.extend((0..180).map(|_| (Some(mamadou), Some(diallo), Some(1995))));
+        keys.extend((0..20).map(|k| (Some(mamadou), Some(diallo), Some(1960 + k))));
+        keys.extend((0..60).map(|k| (Some(awa), Some(kone), Some(1960 + k % 48))));
+        keys.extend((0..3).map(|_| (Some(rare), Some(name), Some(1980))));
+        keys.extend((0..4537u64).map(|k| (Some(other), Some(other), Some(1960 + k % 48))));
+        let tf = TermFrequencies::from_keys(keys.into_iter(), 4800);
+        let pair = |g: u64, f: u64, year: u64| Comparison {
+            levels: [MISSING; MAX_FIELDS],
+            swapped: false,
+            given_key: g,
+            family_key: f,
+            year_key: year,
+        };
+        // 1995 is ≈ 5.6 % of all years but ≈ 89 % of the other Mamadou Diallo's.
+        let bits = tf.name_year_bits(&pair(mamadou, diallo, 1995));
+        assert!(bits < -3.5 && bits >= -NAME_YEAR_BOUND, "{bits}");
+        // Another year of the same name is no commoner among its bearers than overall.
+        assert_eq!(tf.name_year_bits(&pair(mamadou, diallo, 1970)), 0.0);
+        // A name spread over the years, a name of one person, a pair that does not share
+        // the year: no correction.
+        assert_eq!(tf.name_year_bits(&pair(awa, kone, 1970)), 0.0);
+        assert_eq!(tf.name_year_bits(&pair(rare, name, 1980)), 0.0);
+        assert_eq!(tf.name_year_bits(&pair(mamadou, diallo, 0)), 0.0);
+        // The correction is counted with the whole name's.
+        let c = pair(mamadou, diallo, 1995);
+        assert!((tf.whole_name_bits(&c) - (tf.full_name_bits(&c) + bits)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn frequency_adjustments_scale_the_unrelated_class_only() {
+        let mut p = Params::prior(0);
+        let l = levels(&[
+            (Field::GivenName, 5),
+            (Field::FamilyName, 5),
+            (Field::Phone, 2),
+            (Field::City, 2),
+        ]);
+        // Without a related class, an adjustment adds to the weight.
+        let plain = p.clone().without_related();
+        let w = plain.weight(&l);
+        assert!((plain.weight_adjusted(&l, -3.0) - (w - 3.0)).abs() < 1e-9);
+        assert!((plain.weight_adjusted(&l, 2.5) - (w + 2.5)).abs() < 1e-9);
+        // With one, a common name cannot lower the weight below what the related class
+        // alone allows: the adjustment says how often strangers share the name.
+        p.lambda_related = 0.2;
+        let (w0, w_common) = (p.weight(&l), p.weight_adjusted(&l, -8.0));
+        let logs = p.pattern_logs(&l);
+        let against_related = (logs[M] - logs[R]) / std::f64::consts::LN_2;
+        assert!(w_common < w0 && w_common > w0 - 8.0, "{w0} {w_common}");
+        assert!(w_common >= against_related - 8.0 && w0 <= against_related);
+        assert!((Params::adjusted(&logs, 0.0) - w0).abs() < 1e-9);
+    }
+
+    #[test]
     fn a_common_whole_name_is_weaker_evidence_than_its_parts_say() {
         // 1,000 records: "Mamadou" and "Diallo" each on 100 of them, always together (one
         // origin); "Awa" and "Koné" each on 100 records, never together except for one
@@ -999,12 +1166,13 @@ mod tests {
         keys.extend((0..98).map(|_| (Some(awa), Some(other))));
         keys.extend((0..98).map(|_| (Some(other), Some(kone))));
         keys.extend((0..702).map(|_| (Some(other), Some(other))));
-        let tf = TermFrequencies::from_keys(keys.into_iter(), 1000);
+        let tf = TermFrequencies::from_keys(keys.into_iter().map(|(g, f)| (g, f, None)), 1000);
         let both = |g: u64, f: u64, swapped: bool| Comparison {
             levels: [MISSING; MAX_FIELDS],
             swapped,
             given_key: g,
             family_key: f,
+            year_key: 0,
         };
         // 98 other records carry "Mamadou Diallo" where independence expects 10: −3.3 bits.
         let bits = tf.full_name_bits(&both(mamadou, diallo, false));

@@ -1179,8 +1179,12 @@ fn compare_enc(a: &EncRecord, b: &EncRecord, n_extra: usize) -> Comparison {
             family_key = r.family_key;
         }
     }
+    let mut year_key = 0;
     if let (Some(x), Some(y)) = (&a.dob, &b.dob) {
         levels[2] = date_level(x, y);
+        if x.year == y.year {
+            year_key = x.year;
+        }
     }
     if let (Some(x), Some(y)) = (a.sex, b.sex) {
         levels[3] = u8::from(x == y);
@@ -1224,6 +1228,7 @@ fn compare_enc(a: &EncRecord, b: &EncRecord, n_extra: usize) -> Comparison {
         swapped,
         given_key,
         family_key,
+        year_key,
     }
 }
 
@@ -1557,8 +1562,9 @@ pub fn match_csv<R: Read>(
                 Some(v) => (
                     v.given.present.then_some(v.given.key),
                     v.family.present.then_some(v.family.key),
+                    r.dob.as_ref().map(|d| d.year),
                 ),
-                None => (None, None),
+                None => (None, None, None),
             }),
             records.len(),
         )
