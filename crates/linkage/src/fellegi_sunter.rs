@@ -1115,7 +1115,7 @@ mod tests {
         };
         // 1995 is ≈ 5.6 % of all years but ≈ 89 % of the other Mamadou Diallo's.
         let bits = tf.name_year_bits(&pair(mamadou, diallo, 1995));
-        assert!(bits < -3.5 && bits >= -NAME_YEAR_BOUND, "{bits}");
+        assert!((-NAME_YEAR_BOUND..-3.5).contains(&bits), "{bits}");
         // Another year of the same name is no commoner among its bearers than overall.
         assert_eq!(tf.name_year_bits(&pair(mamadou, diallo, 1970)), 0.0);
         // A name spread over the years, a name of one person, a pair that does not share
