@@ -66,9 +66,6 @@ pub struct Server {
     pub listen: String,
     /// Mark cookies Secure (HTTPS only). Keep true in production.
     pub secure_cookies: bool,
-    /// Requests served at once, the others waiting their turn in order of arrival
-    /// (0: no bound).
-    pub max_in_flight: usize,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -117,7 +114,6 @@ impl Default for Server {
         Server {
             listen: "127.0.0.1:8080".into(),
             secure_cookies: true,
-            max_in_flight: passerelle_web::DEFAULT_MAX_IN_FLIGHT,
         }
     }
 }

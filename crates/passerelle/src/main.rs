@@ -1402,7 +1402,6 @@ async fn serve(svc: Service, cfg: &Config, listen: &str) -> Result<()> {
         svc,
         passerelle_web::WebConfig {
             secure_cookies: cfg.server.secure_cookies,
-            max_in_flight: cfg.server.max_in_flight,
         },
     );
     let listener = tokio::net::TcpListener::bind(listen)

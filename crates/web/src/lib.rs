@@ -7,7 +7,6 @@
 //! one service method and renders a template ([`pages`]) or JSON ([`api`]); errors
 //! become a page or a `{code, message}` body in the user's language ([`error`]).
 
-pub mod admission;
 pub mod api;
 mod cases;
 mod cases_api;
@@ -35,23 +34,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub struct WebConfig {
     /// Mark cookies `Secure` (HTTPS only). Off only for plain-HTTP local runs.
     pub secure_cookies: bool,
-    /// Requests served at once; the others wait their turn, first come first served
-    /// (see [`admission`]). 0 means no bound.
-    pub max_in_flight: usize,
 }
-
-impl Default for WebConfig {
-    fn default() -> Self {
-        WebConfig {
-            secure_cookies: true,
-            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
-        }
-    }
-}
-
-/// Requests served at once by default: twice the database connections of the embedded
-/// store, enough to keep both the cores and the connections busy.
-pub const DEFAULT_MAX_IN_FLIGHT: usize = 16;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -61,7 +44,6 @@ pub struct AppState {
 
 /// The whole application: pages, API, static files, security headers.
 pub fn app(svc: Service, config: WebConfig) -> Router {
-    let admission = admission::Admission::new(config.max_in_flight);
     let state = AppState {
         svc,
         config: Arc::new(config),
@@ -86,6 +68,5 @@ pub fn app(svc: Service, config: WebConfig) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::overriding(HeaderName::from_static("x-frame-options"), HeaderValue::from_static("DENY")))
-        .layer(axum::middleware::from_fn(move |req, next| admission.clone().admit(req, next)))
         .with_state(state)
 }

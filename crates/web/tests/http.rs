@@ -166,7 +166,6 @@ async fn demo_app(backend: Backend) -> (Router, Store) {
             svc,
             passerelle_web::WebConfig {
                 secure_cookies: false,
-                ..Default::default()
             },
         ),
         store,
