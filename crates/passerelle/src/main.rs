@@ -1397,7 +1397,24 @@ fn linkage(command: LinkageCommand) -> Result<()> {
     Ok(())
 }
 
+/// How often a serving process refreshes the database's planner statistics.
+const STATISTICS_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
 async fn serve(svc: Service, cfg: &Config, listen: &str) -> Result<()> {
+    // A registry grows from nothing to millions of rows while the server runs; plans
+    // chosen on the statistics of the first days would stay (see
+    // `Store::refresh_statistics`). Once an hour, bounded work.
+    let store = svc.store().clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(STATISTICS_EVERY);
+        every.tick().await;
+        loop {
+            every.tick().await;
+            if let Err(e) = store.refresh_statistics().await {
+                tracing::warn!(error = %e, "refreshing the planner's statistics");
+            }
+        }
+    });
     let app = passerelle_web::app(
         svc,
         passerelle_web::WebConfig {

@@ -1022,7 +1022,8 @@ impl Service {
     /// Loads an existing registry without the search before create (migrating an
     /// organisation's records, benchmarks): each valid row becomes a person of `org`
     /// with a registration consent recorded by `user`; rows that do not validate are
-    /// returned with their line (1-based) and errors, and skipped. Commits every 5,000.
+    /// returned with their line (1-based) and errors, and skipped. Commits every 5,000,
+    /// then refreshes the planner's statistics (`Store::refresh_statistics`).
     pub async fn bulk_register(
         &self,
         org: OrgId,
@@ -1065,6 +1066,7 @@ impl Service {
         )
         .await?;
         tx.commit().await?;
+        self.store.refresh_statistics().await?;
         Ok((loaded, refused))
     }
 

@@ -309,3 +309,36 @@ async fn an_unreachable_database_says_which_url_and_why() {
         .unwrap();
     assert!(matches!(err, StoreError::UnsupportedUrl { .. }));
 }
+
+#[tokio::test]
+async fn statistics_refreshed_after_a_bulk_load_are_the_planners_and_the_store_goes_on() {
+    for backend in testing::backends() {
+        let store = testing::fresh_store(backend).await.unwrap();
+        // Connections opened while the table was empty, kept by the pool.
+        let held = store.conn().await.unwrap();
+        drop(held);
+        let mut tx = store.begin().await.unwrap();
+        for k in 0..200 {
+            orgs::insert(&mut tx, &org(&format!("BULK-{k}")))
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        store.refresh_statistics().await.unwrap();
+        // Twice is harmless (nothing is left behind by the first).
+        store.refresh_statistics().await.unwrap();
+        let mut conn = store.conn().await.unwrap();
+        let sql = match store.backend() {
+            passerelle_store::Backend::Sqlite => {
+                "select count(*) from sqlite_stat1 where tbl = 'organisation'"
+            }
+            passerelle_store::Backend::Postgres => {
+                "select count(*) from pg_stats where tablename = 'organisation'"
+            }
+        };
+        let stats: i64 = sqlx::query_scalar(sql).fetch_one(&mut *conn).await.unwrap();
+        assert!(stats > 0, "{backend:?}: no statistics for organisation");
+        let orgs = orgs::list(&mut conn).await.unwrap();
+        assert!(orgs.len() >= 200, "{backend:?}: {}", orgs.len());
+    }
+}
