@@ -142,6 +142,8 @@ test('registration suggestions, then the supervisor reviews the pair the engine 
   await en.locator('button[value="register"]').click();
   assert.match(await en.locator('[role=alert]').textContent(), /ressemble fortement/);
   assert.match(await en.locator('table.matches').textContent(), /Mamadou Bah/);
+  // Each reason weighs against unrelated persons: the shared phone counts for the match.
+  assert.match(await en.locator('table.matches').textContent(), /Téléphone : identique \(\+\d/);
   await en.check('[name="not_same"]');
   await en.locator('button[value="register"]').click();
   await en.waitForURL(/\/people\/\d+/);
@@ -160,6 +162,7 @@ test('registration suggestions, then the supervisor reviews the pair the engine 
   await sup.goto(`${server.base}/cases/duplicates`);
   const pair = sup.locator('section.pair[data-status="linked"]', { hasText: 'Mamadu' });
   await pair.waitFor();
+  assert.match(await pair.textContent(), /الهاتف : [^(]*\(\+\d/, 'the shared phone counts for, in Arabic too');
   await sup.screenshot({ path: `${SCREENSHOTS}casework-duplicates-ar.png`, fullPage: true });
   await pair.locator('button[value="same"]').click();
   await sup.locator('section.pair[data-status="confirmed"]', { hasText: 'Mamadu' }).waitFor();

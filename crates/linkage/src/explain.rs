@@ -3,13 +3,23 @@
 //! Why: a social worker shown "this may be the same person" must see why (same phone and
 //! birth year, given name an equivalent spelling, family name different) before merging
 //! two files about a real person; a reviewer auditing a published count must be able to
-//! follow each link. Every scored pair carries its per-field contributions, and their sum
-//! plus the prior is the pair's weight.
+//! follow each link. Every scored pair carries its per-field contributions against
+//! unrelated persons (`log2(m/u)`, names adjusted by their frequency) and, when the pair
+//! also looks like relatives (a household sharing a phone and a family name, twins), an
+//! entry [`RELATIVES`] with what that takes off; these plus the prior
+//! ([`Params::prior_bits`]) are the pair's weight (entries under 0.1 bit left out).
 
 use std::fmt::Write as _;
 
 use crate::compare::{Comparison, Field};
 use crate::fellegi_sunter::{Params, probability};
+
+/// The explanation's entry, after the fields, for what the related class takes off (see
+/// [`crate::fellegi_sunter::PatternScore::related`]): level `household_or_twins`.
+pub const RELATIVES: &str = "relatives";
+
+/// The related class's share is shown when it takes off more than this many bits.
+const RELATED_SHOWN: f64 = 0.1;
 
 /// One field's contribution to a pair's score.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,7 +28,8 @@ pub struct FieldAgreement {
     pub field: String,
     /// Agreement level (`exact`, `equivalent`, `similar`, `year_only`, `different`, `missing`…).
     pub level: &'static str,
-    /// Contribution in bits (`log2(m/u)`, plus the term-frequency adjustment for names).
+    /// Contribution in bits (`log2(m/u)`, plus the term-frequency adjustment for names; for
+    /// [`RELATIVES`], what the related class takes off).
     pub weight: f64,
 }
 
@@ -59,9 +70,9 @@ pub(crate) fn score(
     tf: (f64, f64),
     extra_names: &[String],
 ) -> PairScore {
-    let mut explanation = Vec::with_capacity(params.fields());
-    let ps = params.score(&c.levels);
-    let weight = params.weight_adjusted(&c.levels, tf.0 + tf.1);
+    let mut explanation = Vec::with_capacity(params.fields() + 1);
+    let ps = params.score_adjusted(&c.levels, tf.0 + tf.1);
+    let weight = ps.weight;
     for f in 0..params.fields() {
         let field = Field::from_index(f);
         let level = c.levels[f];
@@ -75,6 +86,13 @@ pub(crate) fn score(
             field: field_name(field, extra_names),
             level: field.level_name(level),
             weight: w,
+        });
+    }
+    if ps.related < -RELATED_SHOWN {
+        explanation.push(FieldAgreement {
+            field: RELATIVES.into(),
+            level: "household_or_twins",
+            weight: ps.related,
         });
     }
     PairScore {

@@ -184,14 +184,18 @@ pub fn prior_table(field: Field) -> (&'static [f64], &'static [f64], &'static [f
     }
 }
 
-/// A pattern's score: total weight (bits) and each field's contribution, measured against
-/// the non-match class that explains the pattern best.
+/// A pattern's score: total weight (bits), each field's contribution against unrelated
+/// persons, and what the related class (a household, twins) takes off. The prior
+/// `log2(λ / λu)`, the fields, the adjustment and `related` add up to `weight`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatternScore {
     /// Match weight in bits, prior included.
     pub weight: f64,
-    /// Per-field `log2(m / c)` where c is the closest non-match class; 0 when missing.
+    /// Per-field `log2(m / u)`; 0 when missing.
     pub fields: Vec<f64>,
+    /// `−log2(1 + λr·Πr / (λu·Πu·2^−a))`, at most 0: how much the pattern looks like
+    /// related persons rather than one person (0 without a related class).
+    pub related: f64,
 }
 
 impl Params {
@@ -306,10 +310,21 @@ impl Params {
 
     /// Scores a comparison pattern.
     pub fn score(&self, levels: &[u8; MAX_FIELDS]) -> PatternScore {
+        self.score_adjusted(levels, 0.0)
+    }
+
+    /// Scores a comparison pattern whose agreeing values are rarer or commoner than
+    /// average by `adjust` bits (see [`Params::weight_adjusted`]). Each field's
+    /// contribution is against unrelated persons (`log2(m / u)`, the Fellegi–Sunter
+    /// weight a reader expects: a shared phone counts for, not against); the related
+    /// class's share is its own term, so a household sharing a phone and a family name
+    /// reads as "phone and family name agree, and that is what a household looks like".
+    pub fn score_adjusted(&self, levels: &[u8; MAX_FIELDS], adjust: f64) -> PatternScore {
         let l = self.class_logs(levels);
-        let weight = (l[M] - log_sum(&l[1..])) / std::f64::consts::LN_2;
-        let closest = (1..CLASSES).fold(U, |best, k| if l[k] > l[best] { k } else { best });
-        let closest = self.dists()[closest];
+        let unrelated = l[U] - adjust * std::f64::consts::LN_2;
+        let against = log_sum(&[unrelated, l[R]]);
+        let weight = (l[M] - against) / std::f64::consts::LN_2;
+        let related = (unrelated - against) / std::f64::consts::LN_2;
         let fields = (0..self.fields())
             .map(|f| {
                 let lv = levels[f];
@@ -317,11 +332,21 @@ impl Params {
                     return 0.0;
                 }
                 let m = self.m[f].get(lv as usize).copied().unwrap_or(1e-9);
-                let c = closest[f].get(lv as usize).copied().unwrap_or(1e-9);
-                (m / c).log2()
+                let u = self.u[f].get(lv as usize).copied().unwrap_or(1e-9);
+                (m / u).log2()
             })
             .collect();
-        PatternScore { weight, fields }
+        PatternScore {
+            weight,
+            fields,
+            related,
+        }
+    }
+
+    /// The prior odds of a match against unrelated persons, in bits (`log2(λ / λu)`).
+    pub fn prior_bits(&self) -> f64 {
+        let p = self.priors();
+        (p[M] / p[U]).log2()
     }
 }
 
@@ -1126,6 +1151,30 @@ mod tests {
         // The correction is counted with the whole name's.
         let c = pair(mamadou, diallo, 1995);
         assert!((tf.whole_name_bits(&c) - (tf.full_name_bits(&c) + bits)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_patterns_parts_add_up_to_its_weight_and_a_shared_phone_counts_for() {
+        let mut p = Params::prior(0);
+        p.lambda_related = 0.2;
+        // A household: family name, phone and city shared, given names different.
+        let l = levels(&[
+            (Field::GivenName, 0),
+            (Field::FamilyName, 5),
+            (Field::Phone, 2),
+            (Field::City, 2),
+        ]);
+        for adjust in [0.0, -3.0, 2.5] {
+            let s = p.score_adjusted(&l, adjust);
+            let sum = p.prior_bits() + s.fields.iter().sum::<f64>() + adjust + s.related;
+            assert!((sum - s.weight).abs() < 1e-9, "{sum} {}", s.weight);
+            assert!((s.weight - p.weight_adjusted(&l, adjust)).abs() < 1e-9);
+        }
+        let s = p.score(&l);
+        assert!(s.fields[Field::Phone.index()] > 3.0, "{:?}", s.fields);
+        assert!(s.related < -5.0, "{}", s.related);
+        // Without a related class nothing is taken off.
+        assert_eq!(p.without_related().score(&l).related, 0.0);
     }
 
     #[test]
