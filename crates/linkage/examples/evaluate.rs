@@ -462,7 +462,7 @@ fn main() -> Res<()> {
                 .collect();
             opts.config.pairs_min_probability = 0.0;
             // `FALSE_NAMES=1`: the model, the names the false links kept are made of, and
-            // examples of missed pairs.
+            // up to six missed pairs that agree on birth date, sex and phone.
             let names_of_false = std::env::var("FALSE_NAMES").is_ok();
             let t0 = Instant::now();
             let l = passerelle_linkage::link(&recs, &opts.config)?;

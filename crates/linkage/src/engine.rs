@@ -592,7 +592,7 @@ pub(crate) fn run_pairs(
     };
     let logs_of: HashMap<u64, [f64; 3]> = counts
         .keys()
-        .map(|&p| (p, params.pattern_logs(&Comparison::levels_of(p))))
+        .map(|&p| (p, params.class_logs(&Comparison::levels_of(p))))
         .collect();
     if random.is_none() {
         tf.calibrate(&tf_shares);

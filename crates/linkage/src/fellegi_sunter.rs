@@ -267,8 +267,10 @@ impl Params {
         [&self.m, &self.u, &self.r]
     }
 
-    /// Log-likelihood of each class for a pattern (−∞ for an unused class).
-    fn class_logs(&self, levels: &[u8; MAX_FIELDS]) -> [f64; CLASSES] {
+    /// Log-likelihood of each class (match, unrelated, related) for a pattern, prior
+    /// included (−∞ for an unused class); computed once per pattern for
+    /// [`Params::adjusted`] on its many pairs.
+    pub(crate) fn class_logs(&self, levels: &[u8; MAX_FIELDS]) -> [f64; CLASSES] {
         let pri = self.priors();
         let d = self.dists();
         let mut out = [f64::NEG_INFINITY; CLASSES];
@@ -282,14 +284,7 @@ impl Params {
 
     /// The match weight of a comparison pattern, without the per-field breakdown.
     pub fn weight(&self, levels: &[u8; MAX_FIELDS]) -> f64 {
-        let l = self.class_logs(levels);
-        (l[M] - log_sum(&l[1..])) / std::f64::consts::LN_2
-    }
-
-    /// Log-likelihoods of the classes (match, unrelated, related) of a pattern, prior
-    /// included, for [`Params::weight_adjusted`] on many pairs of one pattern.
-    pub(crate) fn pattern_logs(&self, levels: &[u8; MAX_FIELDS]) -> [f64; 3] {
-        self.class_logs(levels)
+        self.weight_adjusted(levels, 0.0)
     }
 
     /// The match weight of a pattern whose agreeing values are rarer (`adjust` bits > 0)
@@ -302,10 +297,20 @@ impl Params {
         Self::adjusted(&self.class_logs(levels), adjust)
     }
 
-    /// [`Params::weight_adjusted`] from a pattern's [`Params::pattern_logs`].
-    pub(crate) fn adjusted(logs: &[f64; 3], adjust: f64) -> f64 {
+    /// [`Params::weight_adjusted`] from a pattern's [`Params::class_logs`].
+    pub(crate) fn adjusted(logs: &[f64; CLASSES], adjust: f64) -> f64 {
+        Self::weight_and_related(logs, adjust).0
+    }
+
+    /// The adjusted weight and what the related class takes off it
+    /// ([`PatternScore::related`]), both in bits.
+    fn weight_and_related(logs: &[f64; CLASSES], adjust: f64) -> (f64, f64) {
         let unrelated = logs[U] - adjust * std::f64::consts::LN_2;
-        (logs[M] - log_sum(&[unrelated, logs[R]])) / std::f64::consts::LN_2
+        let against = log_sum(&[unrelated, logs[R]]);
+        (
+            (logs[M] - against) / std::f64::consts::LN_2,
+            (unrelated - against) / std::f64::consts::LN_2,
+        )
     }
 
     /// Scores a comparison pattern.
@@ -320,11 +325,7 @@ impl Params {
     /// class's share is its own term, so a household sharing a phone and a family name
     /// reads as "phone and family name agree, and that is what a household looks like".
     pub fn score_adjusted(&self, levels: &[u8; MAX_FIELDS], adjust: f64) -> PatternScore {
-        let l = self.class_logs(levels);
-        let unrelated = l[U] - adjust * std::f64::consts::LN_2;
-        let against = log_sum(&[unrelated, l[R]]);
-        let weight = (l[M] - against) / std::f64::consts::LN_2;
-        let related = (unrelated - against) / std::f64::consts::LN_2;
+        let (weight, related) = Self::weight_and_related(&self.class_logs(levels), adjust);
         let fields = (0..self.fields())
             .map(|f| {
                 let lv = levels[f];
@@ -1195,7 +1196,7 @@ mod tests {
         // alone allows: the adjustment says how often strangers share the name.
         p.lambda_related = 0.2;
         let (w0, w_common) = (p.weight(&l), p.weight_adjusted(&l, -8.0));
-        let logs = p.pattern_logs(&l);
+        let logs = p.class_logs(&l);
         let against_related = (logs[M] - logs[R]) / std::f64::consts::LN_2;
         assert!(w_common < w0 && w_common > w0 - 8.0, "{w0} {w_common}");
         assert!(w_common >= against_related - 8.0 && w0 <= against_related);
