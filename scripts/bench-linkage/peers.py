@@ -10,6 +10,7 @@ documentation and tutorials configure FEBRL-like data: blocking on several keys,
 compared by Jaro-Winkler, dates exactly (Splink: by its date comparison), EM training.
 """
 
+import os
 import sys
 import time
 import warnings
@@ -19,6 +20,8 @@ import pandas as pd
 warnings.filterwarnings("ignore")
 
 FEBRL_TEXT = ["given_name", "surname", "street_number", "address_1", "address_2", "suburb", "postcode", "state", "date_of_birth", "soc_sec_id"]
+# Splink's own 50k historical figures (splink_datasets), as the Splink tutorial reads them.
+HIST_TEXT = ["first_name", "surname", "dob", "birth_place", "postcode_fake", "gender", "occupation"]
 SYN_TEXT = ["given_name", "family_name", "name_arabic", "sex", "birth_date", "nationality", "phone", "document_number", "city"]
 
 
@@ -46,7 +49,10 @@ def true_pairs_dedup(df):
 def rl_run(mode, dfs, kind):
     import recordlinkage
 
-    if kind == "febrl":
+    if kind == "historical":
+        blocks = ["first_name", "surname", "dob", "postcode_fake"]
+        feats = [("jw", "first_name"), ("jw", "surname"), ("exact", "dob"), ("exact", "birth_place"), ("exact", "postcode_fake"), ("exact", "gender"), ("exact", "occupation")]
+    elif kind == "febrl":
         blocks = ["given_name", "surname", "date_of_birth", "postcode", "soc_sec_id"]
         feats = [("exact", "given_name"), ("jw", "surname"), ("exact", "date_of_birth"), ("exact", "suburb"), ("exact", "state"), ("jw", "address_1"), ("exact", "soc_sec_id"), ("exact", "postcode")]
     else:
@@ -72,7 +78,19 @@ def splink_run(mode, dfs, kind):
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
     import splink.comparison_library as cl
 
-    if kind == "febrl":
+    if kind == "historical":
+        # The settings of Splink's tutorial on this data set.
+        comparisons = [
+            cl.ForenameSurnameComparison("first_name", "surname", forename_surname_concat_col_name="first_name_surname"),
+            cl.DateOfBirthComparison("dob", input_is_string=True),
+            cl.PostcodeComparison("postcode_fake"),
+            cl.ExactMatch("birth_place").configure(term_frequency_adjustments=True),
+            cl.ExactMatch("occupation").configure(term_frequency_adjustments=True),
+        ]
+        rules = [block_on("first_name", "surname"), block_on("surname", "dob"), block_on("first_name", "dob"), block_on("postcode_fake", "first_name"), block_on("postcode_fake", "surname"), block_on("dob", "birth_place"), block_on("substr(postcode_fake,1,3)", "dob"), block_on("substr(postcode_fake,1,3)", "first_name"), block_on("substr(postcode_fake,1,3)", "surname"), block_on("substr(first_name,1,2)", "substr(surname,1,2)", "substr(dob,1,4)")]
+        em_rules = [block_on("first_name", "surname"), block_on("dob")]
+        det = [block_on("first_name", "surname", "dob"), block_on("substr(first_name,1,2)", "surname", "substr(postcode_fake,1,2)"), block_on("dob", "postcode_fake")]
+    elif kind == "febrl":
         comparisons = [
             cl.NameComparison("given_name"),
             cl.NameComparison("surname"),
@@ -103,14 +121,27 @@ def splink_run(mode, dfs, kind):
         det = [block_on("given_name", "family_name", "birth_date")]
     link_type = "link_only" if mode == "link" else "dedupe_only"
     settings = SettingsCreator(link_type=link_type, unique_id_column_name="rec_id", comparisons=comparisons, blocking_rules_to_generate_predictions=rules, retain_intermediate_calculation_columns=False)
+    if kind == "historical":
+        df = dfs[0]
+        df["first_name_surname"] = (df["first_name"].fillna("") + " " + df["surname"].fillna("")).str.strip().replace("", None)
     db = DuckDBAPI()
     sdfs = [db.register(d) for d in dfs]
     linker = Linker(sdfs if len(sdfs) > 1 else sdfs[0], settings, log_level=40)
-    linker.training.estimate_probability_two_random_records_match(det, recall=0.7)
+    linker.training.estimate_probability_two_random_records_match(det, recall=0.6 if kind == "historical" else 0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
     for r in em_rules:
         linker.training.estimate_parameters_using_expectation_maximisation(r)
-    pred = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
+    pred = linker.inference.predict(threshold_match_probability=0.5)
+    if mode == "dedup" and os.environ.get("CLUSTER") == "1":
+        # Splink's own clustering (connected components at the threshold), scored on every
+        # pair inside a cluster, as Passerelle's clusters are.
+        cl_df = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, 0.5).as_pandas_dataframe()
+        pairs = []
+        for _, g in cl_df.groupby("cluster_id")["rec_id"]:
+            ids = list(g)
+            pairs.extend((ids[i], ids[j]) for i in range(len(ids)) for j in range(i + 1, len(ids)))
+        return pairs
+    pred = pred.as_pandas_dataframe()
     return list(zip(pred["rec_id_l"], pred["rec_id_r"]))
 
 
@@ -138,9 +169,11 @@ def main():
         name = sys.argv[3]
     else:
         path, kind = sys.argv[3], sys.argv[4]
-        df = load(path, FEBRL_TEXT if kind == "febrl" else SYN_TEXT)
+        df = load(path, {"febrl": FEBRL_TEXT, "historical": HIST_TEXT}.get(kind, SYN_TEXT))
         if "record_id" in df.columns:
             df = df.rename(columns={"record_id": "rec_id"})
+        if kind == "historical":
+            df = df.rename(columns={"unique_id": "rec_id", "cluster": "person_id"}).drop(columns=["full_name", "first_and_surname"])
         df.set_index("rec_id", drop=False, inplace=True)
         df.index.name = None
         truth = dict(zip(df["rec_id"], df["person_id"]))

@@ -10,6 +10,8 @@
 //! evaluate run IN.csv OUT.csv                   (as the CLI: no ground truth in memory)
 //! evaluate breakdown FILE.csv --truth COL       (where true pairs are lost, false links made)
 //! evaluate params FILE.csv                      (the estimated m, u, r and class shares)
+//! evaluate features FILE.csv PAIRS.csv --truth COL   (every candidate pair: levels, weights, truth)
+//! evaluate recluster FILE.csv WEIGHTS.csv --truth COL (cluster pair weights from elsewhere)
 //! ```
 //! Options: `--random-pairs N`, `--max-block N`, `--window N`, `--em-iterations N`,
 //! `--threshold P`, `--min-mean P` (clustering's mean probability), `--cannot-link BITS` set
@@ -600,7 +602,7 @@ fn main() -> Res<()> {
             // candidates and the mean model probability; the oracle that links a pattern
             // when most of its pairs are true bounds what pattern weights alone can reach.
             let mut cal: HashMap<String, (usize, usize, f64)> = HashMap::new();
-            let calibrate = recs.len() <= 300_000;
+            let calibrate = recs.len() <= 300_000 || std::env::var("CALIBRATE").is_ok();
             for p in l.pairs.iter().filter(|_| calibrate) {
                 let s = l.matcher.score_pair(&recs[p.a], &recs[p.b]);
                 let e = cal.entry(summary(&s)).or_insert((0, 0, 0.0));
@@ -669,6 +671,7 @@ fn main() -> Res<()> {
                 // How many of them the model would link if blocking had paired them: the
                 // recall a better blocking could add at most.
                 let (mut unblocked, mut would_link) = (0usize, 0usize);
+                let mut unblocked_linkable: HashMap<String, usize> = HashMap::new();
                 for v in by_person.values() {
                     for (x, &i) in v.iter().enumerate() {
                         for &j in &v[x + 1..] {
@@ -676,10 +679,10 @@ fn main() -> Res<()> {
                                 continue;
                             }
                             unblocked += 1;
-                            if l.matcher.score_pair(&recs[i], &recs[j]).probability
-                                >= opts.config.threshold
-                            {
+                            let sc = l.matcher.score_pair(&recs[i], &recs[j]);
+                            if sc.probability >= opts.config.threshold {
                                 would_link += 1;
+                                *unblocked_linkable.entry(summary(&sc)).or_insert(0) += 1;
                             }
                             let mut sig: Vec<String> = keys[i]
                                 .iter()
@@ -709,7 +712,125 @@ fn main() -> Res<()> {
                     "unblocked true pairs {unblocked}, of which scored above the threshold {would_link}"
                 );
                 top(kinds, "unblocked true pairs, by shared key kinds:");
+                top(
+                    unblocked_linkable,
+                    "unblocked true pairs the model would link, by pattern:",
+                );
             }
+        }
+        Some("features") => {
+            // Every candidate pair with the engine's weight, probability, levels and
+            // per-field weights, and whether the two records are one person: the input of
+            // `scripts/bench-linkage/supervised.py`, which measures how much a supervised
+            // learner trained on the labels gets out of the same comparisons.
+            let path = positional.get(1).ok_or("features needs FILE.csv OUT.csv")?;
+            let out = positional.get(2).ok_or("features needs FILE.csv OUT.csv")?;
+            let idc = id_column(path, &opts)?;
+            let truth_of = column(path, &truth, &idc)?;
+            let recs = passerelle_linkage::csvio::read_records(File::open(path)?, &opts.mapping)?;
+            opts.config.pairs_min_probability = 0.0;
+            let l = passerelle_linkage::link(&recs, &opts.config)?;
+            let mut w = csv::Writer::from_path(out)?;
+            const FIELDS: [&str; 9] = [
+                "given_name",
+                "family_name",
+                "birth_date",
+                "sex",
+                "phone",
+                "document_number",
+                "nationality",
+                "city",
+                passerelle_linkage::explain::RELATIVES,
+            ];
+            let mut h: Vec<String> = ["a", "b", "same", "weight", "probability", "together"]
+                .iter()
+                .map(|x| x.to_string())
+                .collect();
+            h.push("swapped".into());
+            for f in FIELDS {
+                h.push(format!("level_{f}"));
+                h.push(format!("w_{f}"));
+            }
+            w.write_record(&h)?;
+            for p in &l.pairs {
+                let s = l.matcher.score_pair(&recs[p.a], &recs[p.b]);
+                let same = truth_of.get(&recs[p.a].id) == truth_of.get(&recs[p.b].id);
+                let mut row = vec![
+                    p.a.to_string(),
+                    p.b.to_string(),
+                    u8::from(same).to_string(),
+                    format!("{:.4}", p.weight),
+                    format!("{:.6}", p.probability),
+                    u8::from(l.clusters[p.a] == l.clusters[p.b]).to_string(),
+                    u8::from(s.swapped).to_string(),
+                ];
+                for name in FIELDS {
+                    match s.explanation.iter().find(|f| f.field == name) {
+                        Some(f) => {
+                            row.push(f.level.to_string());
+                            row.push(format!("{:.3}", f.weight));
+                        }
+                        None => {
+                            row.push("none".into());
+                            row.push("0".into());
+                        }
+                    }
+                }
+                w.write_record(&row)?;
+            }
+            w.flush()?;
+            eprintln!("{} pairs written", l.pairs.len());
+        }
+        Some("recluster") => {
+            // Clusters FILE's records as the engine does, but with the pair weights of
+            // WEIGHTS.csv (`a,b,weight` in bits, by record position, as written by
+            // `scripts/bench-linkage/supervised.py`) for the pairs it lists; other pairs the
+            // clustering checks are scored by the engine's model.
+            let path = positional
+                .get(1)
+                .ok_or("recluster needs FILE.csv WEIGHTS.csv")?;
+            let wpath = positional
+                .get(2)
+                .ok_or("recluster needs FILE.csv WEIGHTS.csv")?;
+            let idc = id_column(path, &opts)?;
+            let truth_of = column(path, &truth, &idc)?;
+            let recs = passerelle_linkage::csvio::read_records(File::open(path)?, &opts.mapping)?;
+            let l = passerelle_linkage::link(&recs, &opts.config)?;
+            let mut external: HashMap<(u32, u32), f32> = HashMap::new();
+            for r in csv::Reader::from_path(wpath)?.records() {
+                let r = r?;
+                let (a, b): (u32, u32) = (r[0].parse()?, r[1].parse()?);
+                external.insert((a.min(b), a.max(b)), r[2].parse()?);
+            }
+            let t = opts.config.threshold;
+            let threshold_w = (t / (1.0 - t)).log2();
+            let edges: Vec<(f32, u32, u32)> = external
+                .iter()
+                .filter(|(_, w)| f64::from(**w) >= threshold_w)
+                .map(|(&(a, b), &w)| (w, a, b))
+                .collect();
+            let score = |i: u32, j: u32| match external.get(&(i.min(j), i.max(j))) {
+                Some(w) => f64::from(*w),
+                None => {
+                    l.matcher
+                        .score_pair(&recs[i as usize], &recs[j as usize])
+                        .weight
+                }
+            };
+            let t0 = Instant::now();
+            let clusters = passerelle_linkage::cluster::cluster(
+                recs.len(),
+                edges,
+                &opts.config.cluster,
+                &score,
+            );
+            let ids: Vec<String> = recs.iter().map(|r| r.id.clone()).collect();
+            let truth_ids: Vec<String> = ids
+                .iter()
+                .map(|id| truth_of.get(id).cloned().unwrap_or_default())
+                .collect();
+            let s = pairwise(&clusters, &truth_ids);
+            print(path, recs.len(), &s, t0.elapsed().as_secs_f64());
         }
         Some("params") => {
             let path = positional.get(1).ok_or("params needs FILE.csv")?;

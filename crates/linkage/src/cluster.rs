@@ -43,7 +43,10 @@ impl Default for ClusterConfig {
 /// Clusters `n` records from edges `(weight, i, j)` already filtered to the threshold.
 /// `score(i, j)` gives the weight of any pair. Returns a cluster index per record,
 /// numbered from 0 in order of first appearance.
-pub(crate) fn cluster(
+///
+/// Public so that pair scores from elsewhere can be clustered the same way the engine
+/// clusters its own (`examples/evaluate.rs recluster` measures a supervised yardstick so).
+pub fn cluster(
     n: usize,
     mut edges: Vec<(f32, u32, u32)>,
     cfg: &ClusterConfig,

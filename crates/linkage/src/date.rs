@@ -62,8 +62,11 @@ pub enum DateLevel {
     Different = 0,
 }
 
+/// Four-digit years from 1000 on are read as written: the engine also serves registries
+/// of the dead (civil status, historical records), and a mistyped century still compares
+/// as a near date. Earlier or later years are not birth years.
 fn valid(y: u32, m: u32, d: u32) -> bool {
-    (1850..=2100).contains(&y) && m <= 12 && d <= 31 && !(m == 0 && d != 0)
+    (1000..=2100).contains(&y) && m <= 12 && d <= 31 && !(m == 0 && d != 0)
 }
 
 fn make(y: u32, m: u32, d: u32) -> Option<BirthDate> {
@@ -214,6 +217,8 @@ mod tests {
             ("né vers 1990", Err(NotADate)),
             ("31/31/1990", Err(NotADate)),
             ("12345", Err(NotADate)),
+            ("1630-08-01", Ok(Some(d(1630, 8, 1)))),
+            ("0990-08-01", Err(NotADate)),
         ];
         for (input, want) in cases {
             assert_eq!(&parse_date(input), want, "input {input:?}");
