@@ -27,6 +27,11 @@ pub struct BlockingConfig {
     pub window: usize,
     /// Upper bound on candidate pairs.
     pub max_pairs: usize,
+    /// Second-round blocks (a name part with the city, scored after estimation) above this
+    /// size are compared by sorted neighbourhood; 0 turns the second round off.
+    pub secondary_max_block_size: usize,
+    /// Neighbours compared within an oversized second-round block.
+    pub secondary_window: usize,
 }
 
 impl Default for BlockingConfig {
@@ -35,6 +40,8 @@ impl Default for BlockingConfig {
             max_block_size: 24,
             window: 6,
             max_pairs: 200_000_000,
+            secondary_max_block_size: 8,
+            secondary_window: 2,
         }
     }
 }
@@ -203,13 +210,65 @@ pub(crate) fn candidate_pairs(
     cfg: &BlockingConfig,
     cross_only: bool,
 ) -> Result<Vec<u64>, crate::LinkageError> {
+    candidate_pairs_by(records, cfg, cross_only, &keys)
+}
+
+/// Second-round keys: the family or the given name skeleton with the city. They reach
+/// registrations of one person whose names differ in one part (a married name, a nickname,
+/// a given name spelled apart) and that share no date, phone or document. Their pairs are
+/// scored with the model estimated on the first-round pairs (EM never sees them, so the
+/// households and namesakes of a city they bring do not shift the estimates), and their
+/// blocks are small (`BlockingConfig::secondary_max_block_size`, `secondary_window`).
+pub(crate) fn secondary_keys(r: &Prepared, _selective: &[bool], out: &mut Vec<u64>) {
+    let Some(c) = r.city.as_deref() else { return };
+    for v in &r.views {
+        if let Some(f) = v.family.last().map(|t| &*t.skel).filter(|s| !s.is_empty()) {
+            out.push(hash_str(&format!("fc|{f}|{c}")));
+        }
+        if let Some(g) = v.given.first().map(|t| &*t.skel).filter(|s| !s.is_empty()) {
+            out.push(hash_str(&format!("gc|{g}|{c}")));
+        }
+    }
+}
+
+/// The second-round candidate pairs (see [`secondary_keys`]) not already in `first`
+/// (sorted), sorted. Empty when `cfg.secondary_max_block_size` is 0.
+pub(crate) fn secondary_pairs(
+    records: &[Prepared],
+    cfg: &BlockingConfig,
+    cross_only: bool,
+    first: &[u64],
+) -> Result<Vec<u64>, crate::LinkageError> {
+    if cfg.secondary_max_block_size == 0 {
+        return Ok(Vec::new());
+    }
+    let small = BlockingConfig {
+        max_block_size: cfg.secondary_max_block_size,
+        window: cfg.secondary_window,
+        ..*cfg
+    };
+    let more = candidate_pairs_by(records, &small, cross_only, &secondary_keys)?;
+    Ok(more
+        .into_iter()
+        .filter(|p| first.binary_search(p).is_err())
+        .collect())
+}
+
+type KeyFn = dyn Fn(&Prepared, &[bool], &mut Vec<u64>) + Sync;
+
+pub(crate) fn candidate_pairs_by(
+    records: &[Prepared],
+    cfg: &BlockingConfig,
+    cross_only: bool,
+    key_fn: &KeyFn,
+) -> Result<Vec<u64>, crate::LinkageError> {
     let selective = selective_fields(records);
     let mut entries: Vec<(u64, u32)> = records
         .par_iter()
         .enumerate()
         .fold(Vec::new, |mut acc, (i, r)| {
             let mut ks = Vec::with_capacity(12);
-            keys(r, &selective, &mut ks);
+            key_fn(r, &selective, &mut ks);
             ks.sort_unstable();
             ks.dedup();
             acc.extend(ks.into_iter().map(|k| (k, i as u32)));
@@ -332,6 +391,66 @@ mod tests {
             ..Record::default()
         };
         prepare(&r, &[], 0, &mut ParseIssues::default())
+    }
+
+    fn named(id: usize, given: &str, family: &str, city: &str) -> Prepared {
+        let r = Record {
+            id: format!("R{id}"),
+            given_name: Some(given.into()),
+            family_name: Some(family.into()),
+            city: Some(city.into()),
+            ..Record::default()
+        };
+        prepare(&r, &[], 0, &mut ParseIssues::default())
+    }
+
+    #[test]
+    fn a_married_name_in_the_same_city_meets_in_the_second_round() {
+        let records = vec![
+            named(0, "Esther", "Waterhouse", "Manchester"),
+            named(1, "Esther", "Kenworthy", "Manchester"),
+            named(2, "Esther", "Kenworthy", "Leeds"),
+            named(3, "Hetty", "Kenworthy", "Leeds"),
+        ];
+        let cfg = BlockingConfig::default();
+        let first = candidate_pairs(&records, &cfg, false).expect("small");
+        let pair = |i: u64, j: u64| (i << 32) | j;
+        assert!(!first.contains(&pair(0, 1)), "no first-round key in common");
+        let second = secondary_pairs(&records, &cfg, false, &first).expect("small");
+        assert!(
+            second.contains(&pair(0, 1)),
+            "given name and city: {second:?}"
+        );
+        assert!(
+            second.contains(&pair(2, 3)),
+            "family name and city: {second:?}"
+        );
+        assert!(!second.contains(&pair(0, 2)), "no key in common");
+        assert!(second.iter().all(|p| !first.contains(p)), "only new pairs");
+        let off = BlockingConfig {
+            secondary_max_block_size: 0,
+            ..cfg
+        };
+        assert!(
+            secondary_pairs(&records, &off, false, &first)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn second_round_blocks_stay_small() {
+        // 200 namesakes in one city: one second-round block, compared by a window of 2.
+        let records: Vec<Prepared> = (0..200)
+            .map(|k| named(k, "Fatima", "Zahra", "Fès"))
+            .collect();
+        let cfg = BlockingConfig::default();
+        let second = secondary_pairs(&records, &cfg, false, &[]).expect("small");
+        assert!(
+            second.len() <= 200 * cfg.secondary_window * 2,
+            "{}",
+            second.len()
+        );
     }
 
     #[test]

@@ -453,7 +453,12 @@ pub(crate) fn run(
         done: 0,
         total: n as u64,
     });
-    let pairs = candidate_pairs(records, &config.blocking, cross_only)?;
+    // First-round pairs, on which the model is estimated, then the second round's
+    // (`blocking::secondary_keys`), scored with it.
+    let mut pairs = candidate_pairs(records, &config.blocking, cross_only)?;
+    let estimated = pairs.len();
+    let more = crate::blocking::secondary_pairs(records, &config.blocking, cross_only, &pairs)?;
+    pairs.extend(more);
     let tf = if config.term_frequency {
         TermFrequencies::build(records)
     } else {
@@ -465,6 +470,7 @@ pub(crate) fn run(
     run_pairs(
         n,
         &pairs,
+        estimated,
         tf,
         extra,
         config,
@@ -478,12 +484,15 @@ pub(crate) fn run(
 
 /// The pipeline after blocking, on any record representation that can be compared into
 /// agreement levels: clear-text records ([`run`]) or keyed Bloom-filter encodings
-/// ([`crate::pprl`]). `flags` is `(cross_only, keep_pairs)`; `blocked_fields` says which
-/// fields blocking selected on (see [`crate::blocking::blocking_fields`]).
+/// ([`crate::pprl`]). The model is estimated on `pairs[..estimated]`; the pairs after it
+/// (blocking's second round) are only scored. `flags` is `(cross_only, keep_pairs)`;
+/// `blocked_fields` says which fields blocking selected on (see
+/// [`crate::blocking::blocking_fields`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run_pairs(
     n: usize,
     pairs: &[u64],
+    estimated: usize,
     mut tf: TermFrequencies,
     extra: Vec<String>,
     config: &Config,
@@ -525,7 +534,7 @@ pub(crate) fn run_pairs(
         total: 0,
     });
     let mut counts: HashMap<u64, u64> = HashMap::new();
-    for &p in &patterns {
+    for &p in &patterns[..estimated] {
         *counts.entry(p).or_insert(0) += 1;
     }
     // Below `em_min_pairs` the built-in prior decides; above, EM estimates the weights,
@@ -535,17 +544,17 @@ pub(crate) fn run_pairs(
     } else {
         Params::prior(n_extra).without_related()
     };
-    let random = (config.random_pairs > 0 && pairs.len() >= config.em_min_pairs)
+    let random = (config.random_pairs > 0 && estimated >= config.em_min_pairs)
         .then(|| {
-            let samples = (pairs.len() / 2)
-                .clamp(MIN_RANDOM_PAIRS, config.random_pairs.max(MIN_RANDOM_PAIRS));
+            let samples =
+                (estimated / 2).clamp(MIN_RANDOM_PAIRS, config.random_pairs.max(MIN_RANDOM_PAIRS));
             sample_random_pairs(n, cross_only, source_of, samples, cmp)
         })
         .flatten();
     let u_random = random
         .as_ref()
         .map(|(sampled, _)| u_from_sample(&sampled[..prior.fields()]));
-    let params = if pairs.len() >= config.em_min_pairs {
+    let params = if estimated >= config.em_min_pairs {
         // The starting split: the built-in prior against chance agreement on the whole pair
         // space, with one duplicate per two records expected. Its prior odds of a match
         // fall as the registry grows, as the number of namesakes rises; a fixed rule
@@ -586,16 +595,18 @@ pub(crate) fn run_pairs(
     let params = match &random {
         Some((_, all_pairs)) => {
             let u = u_random.as_deref().unwrap_or_default();
-            to_all_pairs(&params, u, blocked_fields, pairs.len(), *all_pairs)
+            to_all_pairs(&params, u, blocked_fields, estimated, *all_pairs)
         }
         None => params,
     };
-    let logs_of: HashMap<u64, [f64; 3]> = counts
-        .keys()
-        .map(|&p| (p, params.class_logs(&Comparison::levels_of(p))))
-        .collect();
+    let mut logs_of: HashMap<u64, [f64; 3]> = HashMap::with_capacity(counts.len());
+    for &p in &patterns {
+        logs_of
+            .entry(p)
+            .or_insert_with(|| params.class_logs(&Comparison::levels_of(p)));
+    }
     if random.is_none() {
-        tf.calibrate(&tf_shares);
+        tf.calibrate(&tf_shares[..estimated]);
     }
     let same_source = |i: usize, j: usize| {
         if config.same_source_weight != 0.0 && source_of(i) == source_of(j) {

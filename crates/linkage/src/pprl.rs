@@ -1577,6 +1577,7 @@ pub fn match_csv<R: Read>(
     let out = run_pairs(
         records.len(),
         &pairs,
+        pairs.len(),
         tf,
         extra,
         config,
