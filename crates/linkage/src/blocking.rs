@@ -213,20 +213,27 @@ pub(crate) fn candidate_pairs(
     candidate_pairs_by(records, cfg, cross_only, &keys)
 }
 
-/// Second-round keys: the family or the given name skeleton with the city. They reach
-/// registrations of one person whose names differ in one part (a married name, a nickname,
-/// a given name spelled apart) and that share no date, phone or document. Their pairs are
-/// scored with the model estimated on the first-round pairs (EM never sees them, so the
-/// households and namesakes of a city they bring do not shift the estimates), and their
-/// blocks are small (`BlockingConfig::secondary_max_block_size`, `secondary_window`).
+/// Second-round keys: the family or the given name skeleton with the city, and the family
+/// name skeleton with the given name's initial. They reach registrations of one person
+/// whose names differ in one part (a married name, a nickname, a given name spelled apart)
+/// and that share no date, phone or document. Their pairs are scored with the model
+/// estimated on the first-round pairs (EM never sees them, so the households and namesakes
+/// they bring do not shift the estimates), and their blocks are small
+/// (`BlockingConfig::secondary_max_block_size`, `secondary_window`).
 pub(crate) fn secondary_keys(r: &Prepared, _selective: &[bool], out: &mut Vec<u64>) {
-    let Some(c) = r.city.as_deref() else { return };
     for v in &r.views {
-        if let Some(f) = v.family.last().map(|t| &*t.skel).filter(|s| !s.is_empty()) {
-            out.push(hash_str(&format!("fc|{f}|{c}")));
+        let g = v.given.first().map(|t| &*t.skel).filter(|s| !s.is_empty());
+        let f = v.family.last().map(|t| &*t.skel).filter(|s| !s.is_empty());
+        if let Some(c) = r.city.as_deref() {
+            if let Some(f) = f {
+                out.push(hash_str(&format!("fc|{f}|{c}")));
+            }
+            if let Some(g) = g {
+                out.push(hash_str(&format!("gc|{g}|{c}")));
+            }
         }
-        if let Some(g) = v.given.first().map(|t| &*t.skel).filter(|s| !s.is_empty()) {
-            out.push(hash_str(&format!("gc|{g}|{c}")));
+        if let (Some(f), Some(i)) = (f, g.and_then(|g| g.chars().next())) {
+            out.push(hash_str(&format!("fi|{f}|{i}")));
         }
     }
 }
@@ -398,7 +405,7 @@ mod tests {
             id: format!("R{id}"),
             given_name: Some(given.into()),
             family_name: Some(family.into()),
-            city: Some(city.into()),
+            city: Some(city.into()).filter(|c: &String| !c.is_empty()),
             ..Record::default()
         };
         prepare(&r, &[], 0, &mut ParseIssues::default())
@@ -411,6 +418,7 @@ mod tests {
             named(1, "Esther", "Kenworthy", "Manchester"),
             named(2, "Esther", "Kenworthy", "Leeds"),
             named(3, "Hetty", "Kenworthy", "Leeds"),
+            named(4, "Harriet", "Kenworthy", ""),
         ];
         let cfg = BlockingConfig::default();
         let first = candidate_pairs(&records, &cfg, false).expect("small");
@@ -424,6 +432,10 @@ mod tests {
         assert!(
             second.contains(&pair(2, 3)),
             "family name and city: {second:?}"
+        );
+        assert!(
+            second.contains(&pair(3, 4)),
+            "family name and initial: {second:?}"
         );
         assert!(!second.contains(&pair(0, 2)), "no key in common");
         assert!(second.iter().all(|p| !first.contains(p)), "only new pairs");
