@@ -324,7 +324,12 @@ fn compare_views(a: &NameView, b: &NameView) -> NameResult {
     let gx = names_sim(&a.given, &a.given_concat, &b.family, &b.family_concat);
     let fx = names_sim(&a.family, &a.family_concat, &b.given, &b.given_concat);
     let crossed = sim_of(gx) + sim_of(fx);
-    if crossed > straight + 0.15 && gx.is_some() && fx.is_some() {
+    // A record with one name part only may hold it in the wrong column ("Brookes" as the
+    // given name of a record without family name, against "John Brookes"): crossed, that
+    // part meets the other record's other part.
+    let one_part = |v: &NameView| v.given.is_empty() != v.family.is_empty();
+    let both_crossed = gx.is_some() && fx.is_some();
+    if crossed > straight + 0.15 && (both_crossed || one_part(a) || one_part(b)) {
         NameResult {
             given: gx,
             family: fx,
@@ -442,6 +447,24 @@ mod tests {
             ..Record::default()
         };
         prepare(&r, &[], 0, &mut ParseIssues::default())
+    }
+
+    #[test]
+    fn a_lone_name_in_the_wrong_column_meets_the_other_part() {
+        let whole = rec("John", "Brookes", "");
+        let exact = compare(&whole, &whole, 0).levels[0];
+        for lone in [rec("Brookes", "", ""), rec("", "John", "")] {
+            for (a, b) in [(&lone, &whole), (&whole, &lone)] {
+                let c = compare(a, b, 0);
+                assert!(c.swapped, "{:?}", c.levels);
+                assert!(c.levels[..2].contains(&exact), "{:?}", c.levels);
+                assert!(c.levels[..2].contains(&MISSING), "{:?}", c.levels);
+            }
+        }
+        // In its own column it is compared straight.
+        let c = compare(&rec("John", "", ""), &whole, 0);
+        assert!(!c.swapped);
+        assert_eq!(c.levels[0], exact);
     }
 
     #[test]
