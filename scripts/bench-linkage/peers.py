@@ -22,6 +22,8 @@ warnings.filterwarnings("ignore")
 FEBRL_TEXT = ["given_name", "surname", "street_number", "address_1", "address_2", "suburb", "postcode", "state", "date_of_birth", "soc_sec_id"]
 # Splink's own 50k historical figures (splink_datasets), as the Splink tutorial reads them.
 HIST_TEXT = ["first_name", "surname", "dob", "birth_place", "postcode_fake", "gender", "occupation"]
+# Splink's fake_1000 (splink_datasets), as Splink's getting-started tutorial reads it.
+FAKE_TEXT = ["first_name", "surname", "dob", "city", "email"]
 SYN_TEXT = ["given_name", "family_name", "name_arabic", "sex", "birth_date", "nationality", "phone", "document_number", "city"]
 
 
@@ -49,7 +51,10 @@ def true_pairs_dedup(df):
 def rl_run(mode, dfs, kind):
     import recordlinkage
 
-    if kind == "historical":
+    if kind == "fake":
+        blocks = ["first_name", "surname", "dob", "email"]
+        feats = [("jw", "first_name"), ("jw", "surname"), ("exact", "dob"), ("exact", "city"), ("exact", "email")]
+    elif kind == "historical":
         blocks = ["first_name", "surname", "dob", "postcode_fake"]
         feats = [("jw", "first_name"), ("jw", "surname"), ("exact", "dob"), ("exact", "birth_place"), ("exact", "postcode_fake"), ("exact", "gender"), ("exact", "occupation")]
     elif kind == "febrl":
@@ -78,7 +83,19 @@ def splink_run(mode, dfs, kind):
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
     import splink.comparison_library as cl
 
-    if kind == "historical":
+    if kind == "fake":
+        # The settings of Splink's getting-started tutorial on this data set.
+        comparisons = [
+            cl.NameComparison("first_name"),
+            cl.JaroAtThresholds("surname"),
+            cl.DateOfBirthComparison("dob", input_is_string=True),
+            cl.ExactMatch("city").configure(term_frequency_adjustments=True),
+            cl.EmailComparison("email"),
+        ]
+        rules = [block_on("first_name", "dob"), block_on("surname")]
+        em_rules = [block_on("first_name", "surname"), block_on("email")]
+        det = [block_on("first_name", "surname")]
+    elif kind == "historical":
         # The settings of Splink's tutorial on this data set.
         comparisons = [
             cl.ForenameSurnameComparison("first_name", "surname", forename_surname_concat_col_name="first_name_surname"),
@@ -169,11 +186,13 @@ def main():
         name = sys.argv[3]
     else:
         path, kind = sys.argv[3], sys.argv[4]
-        df = load(path, {"febrl": FEBRL_TEXT, "historical": HIST_TEXT}.get(kind, SYN_TEXT))
+        df = load(path, {"febrl": FEBRL_TEXT, "historical": HIST_TEXT, "fake": FAKE_TEXT}.get(kind, SYN_TEXT))
         if "record_id" in df.columns:
             df = df.rename(columns={"record_id": "rec_id"})
         if kind == "historical":
             df = df.rename(columns={"unique_id": "rec_id", "cluster": "person_id"}).drop(columns=["full_name", "first_and_surname"])
+        if kind == "fake":
+            df = df.rename(columns={"unique_id": "rec_id", "cluster": "person_id"})
         df.set_index("rec_id", drop=False, inplace=True)
         df.index.name = None
         truth = dict(zip(df["rec_id"], df["person_id"]))

@@ -4,12 +4,13 @@
 #
 #   scripts/bench-linkage/run.sh [dataset...]
 #
-# Datasets: febrl1 febrl2 febrl3 febrl4 synth5k synth50k synth500k synth1m hist50k (default:
-# febrl4 synth5k synth50k). hist50k is Splink's "historical figures with errors" (50,578
+# Datasets: febrl1 febrl2 febrl3 febrl4 synth5k synth50k synth500k synth1m hist50k fake1000
+# (default: febrl4 synth5k synth50k). hist50k is Splink's "historical figures with errors" (50,578
 # records of 5,156 persons from Wikidata, splink_datasets), data the engine was never tuned
 # on: read from $HIST50K_PARQUET when set (e.g. a clone of
 # github.com/moj-analytical-services/splink_datasets, data/historical_figures_with_errors_50k.parquet),
-# else downloaded by splink.datasets; skipped when neither works. Peers are skipped on synth500k and synth1m (recordlinkage needed 3.9 GB
+# else downloaded by splink.datasets; skipped when neither works. fake1000 is Splink's
+# fake_1000 (1,000 records, 251 persons; $FAKE1000_CSV = data/fake_1000.csv of that clone). Peers are skipped on synth500k and synth1m (recordlinkage needed 3.9 GB
 # and Splink 25 s at 50k; at 500k they exceed the machine's memory or time budget).
 # Everything generated goes under $BENCH_DIR (default /tmp/passerelle-bench); nothing is
 # written in the repository. Environment: PEERS=0 to run Passerelle only.
@@ -55,20 +56,26 @@ for n in 5k:5000 50k:50000 500k:500000 1m:1000000; do
     fi
 done
 
-# 4b. Splink's historical figures, as CSV.
-if printf '%s\n' "${datasets[@]}" | grep -qx hist50k && [ ! -f "$data/hist50k.csv" ]; then
-    HIST50K_PARQUET="${HIST50K_PARQUET:-}" OUT="$data/hist50k.csv" "$venv/bin/python" - <<'PY' >&2 || log "hist50k unavailable: set HIST50K_PARQUET"
+# 4b. Splink's data sets, as CSV: from a local copy (a clone of
+# github.com/moj-analytical-services/splink_datasets) or downloaded by splink.datasets.
+splink_csv() { # NAME (splink_datasets attribute) SOURCE (path or empty) OUT
+    SRC="$2" NAME="$1" OUT="$3" "$venv/bin/python" - <<'PY' >&2 || log "$1 unavailable: give a local copy"
 import os, duckdb
-src = os.environ["HIST50K_PARQUET"]
-con = duckdb.connect()
+src, con = os.environ["SRC"], duckdb.connect()
 if src:
-    rel = con.sql(f"select * from read_parquet('{src}')")
+    rel = con.sql(f"select * from '{src}'")
 else:
     from splink import splink_datasets
-    df = splink_datasets.historical_50k
+    df = getattr(splink_datasets, os.environ["NAME"])
     rel = con.sql("select * from df")
 rel.write_csv(os.environ["OUT"])
 PY
+}
+if printf '%s\n' "${datasets[@]}" | grep -qx hist50k && [ ! -f "$data/hist50k.csv" ]; then
+    splink_csv historical_50k "${HIST50K_PARQUET:-}" "$data/hist50k.csv"
+fi
+if printf '%s\n' "${datasets[@]}" | grep -qx fake1000 && [ ! -f "$data/fake1000.csv" ]; then
+    splink_csv fake_1000 "${FAKE1000_CSV:-}" "$data/fake1000.csv"
 fi
 
 hist_map=(--truth cluster --map record_id=unique_id --map given_name=first_name --map family_name=surname
@@ -104,6 +111,12 @@ for ds in "${datasets[@]}"; do
         febrl1|febrl2|febrl3)
             ours=(dedup "$data/$ds.csv" "${febrl_map[@]}")
             peer=(dedup "$data/$ds.csv" febrl) ;;
+        fake1000)
+            [ -f "$data/fake1000.csv" ] || continue
+            ours=(dedup "$data/fake1000.csv" --truth cluster --map record_id=unique_id
+                --map given_name=first_name --map family_name=surname --map birth_date=dob
+                --map email=email)
+            peer=(dedup "$data/fake1000.csv" fake) ;;
         hist50k)
             [ -f "$data/hist50k.csv" ] || continue
             ours=(dedup "$data/hist50k.csv" "${hist_map[@]}")
