@@ -213,10 +213,11 @@ pub(crate) fn candidate_pairs(
     candidate_pairs_by(records, cfg, cross_only, &keys)
 }
 
-/// Second-round keys: the family or the given name skeleton with the city, and the family
-/// name skeleton with the given name's initial. They reach registrations of one person
-/// whose names differ in one part (a married name, a nickname, a given name spelled apart)
-/// and that share no date, phone or document. Their pairs are scored with the model
+/// Second-round keys: the family or the given name skeleton with the city, the family name
+/// skeleton with the given name's initial, and the full birth date alone. They reach
+/// registrations of one person whose names differ in one part (a married name, a nickname,
+/// a given name spelled apart) or that have no name at all, and that share no date, phone
+/// or document. Their pairs are scored with the model
 /// estimated on the first-round pairs (EM never sees them, so the households and namesakes
 /// they bring do not shift the estimates), and their blocks are small
 /// (`BlockingConfig::secondary_max_block_size`, `secondary_window`).
@@ -235,6 +236,9 @@ pub(crate) fn secondary_keys(r: &Prepared, _selective: &[bool], out: &mut Vec<u6
         if let (Some(f), Some(i)) = (f, g.and_then(|g| g.chars().next())) {
             out.push(hash_str(&format!("fi|{f}|{i}")));
         }
+    }
+    if let Some(d) = r.dob.filter(|d| d.is_full()) {
+        out.push(hash_str(&format!("bd|{}|{}|{}", d.year, d.month, d.day)));
     }
 }
 
@@ -411,6 +415,16 @@ mod tests {
         prepare(&r, &[], 0, &mut ParseIssues::default())
     }
 
+    fn dated(id: usize, given: Option<&str>, birth: &str) -> Prepared {
+        let r = Record {
+            id: format!("R{id}"),
+            given_name: given.map(Into::into),
+            birth_date: Some(birth.into()),
+            ..Record::default()
+        };
+        prepare(&r, &[], 0, &mut ParseIssues::default())
+    }
+
     #[test]
     fn a_married_name_in_the_same_city_meets_in_the_second_round() {
         let records = vec![
@@ -419,6 +433,8 @@ mod tests {
             named(2, "Esther", "Kenworthy", "Leeds"),
             named(3, "Hetty", "Kenworthy", "Leeds"),
             named(4, "Harriet", "Kenworthy", ""),
+            dated(5, Some("Harriet"), "1857-03-02"),
+            dated(6, None, "1857-03-02"),
         ];
         let cfg = BlockingConfig::default();
         let first = candidate_pairs(&records, &cfg, false).expect("small");
