@@ -27,8 +27,8 @@ pub struct BlockingConfig {
     pub window: usize,
     /// Upper bound on candidate pairs.
     pub max_pairs: usize,
-    /// Second-round blocks (a name part with the city, scored after estimation) above this
-    /// size are compared by sorted neighbourhood; 0 turns the second round off.
+    /// Second-round blocks (keys from `secondary_keys`, scored after estimation) above this size
+    /// are compared by sorted neighbourhood; 0 turns the second round off.
     pub secondary_max_block_size: usize,
     /// Neighbours compared within an oversized second-round block.
     pub secondary_window: usize,
@@ -217,10 +217,10 @@ pub(crate) fn candidate_pairs(
 /// skeleton with the given name's initial, and the full birth date alone. They reach
 /// registrations of one person whose names differ in one part (a married name, a nickname,
 /// a given name spelled apart) or that have no name at all, and that share no date, phone
-/// or document. Their pairs are scored with the model
-/// estimated on the first-round pairs (EM never sees them, so the households and namesakes
-/// they bring do not shift the estimates), and their blocks are small
-/// (`BlockingConfig::secondary_max_block_size`, `secondary_window`).
+/// or document. Their pairs are scored with the model estimated on the first-round pairs
+/// (EM never sees them, so the households and namesakes they bring do not shift the
+/// estimates), and their blocks are small (`BlockingConfig::secondary_max_block_size`,
+/// `secondary_window`).
 pub(crate) fn secondary_keys(r: &Prepared, _selective: &[bool], out: &mut Vec<u64>) {
     for v in &r.views {
         let g = v.given.first().map(|t| &*t.skel).filter(|s| !s.is_empty());
@@ -452,6 +452,14 @@ mod tests {
         assert!(
             second.contains(&pair(3, 4)),
             "family name and initial: {second:?}"
+        );
+        assert!(
+            !first.contains(&pair(5, 6)),
+            "a nameless record has no date key"
+        );
+        assert!(
+            second.contains(&pair(5, 6)),
+            "the full date alone: {second:?}"
         );
         assert!(!second.contains(&pair(0, 2)), "no key in common");
         assert!(second.iter().all(|p| !first.contains(p)), "only new pairs");
