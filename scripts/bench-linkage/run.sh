@@ -16,23 +16,14 @@
 # written in the repository. Environment: PEERS=0 to run Passerelle only.
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo="$(cd "$here/../.." && pwd)"
-bench="${BENCH_DIR:-/tmp/passerelle-bench}"
-venv="${VENV_DIR:-/tmp/passerelle-bench-venv}"
-data="$bench/data"
-mkdir -p "$data"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 datasets=("$@")
 [ ${#datasets[@]} -eq 0 ] && datasets=(febrl4 synth5k synth50k)
 peers="${PEERS:-1}"
 
 log() { printf '%s\n' "$*" >&2; }
 
-# 1. Python peers in a virtual environment under /tmp.
-if [ ! -x "$venv/bin/python" ]; then
-    log "creating $venv"
-    python3 -m venv "$venv"
-fi
+# 1. Python peers in the virtual environment under /tmp.
 if ! "$venv/bin/python" -c 'import recordlinkage, splink' 2>/dev/null; then
     log "installing recordlinkage and splink"
     "$venv/bin/pip" install --quiet recordlinkage splink
@@ -44,9 +35,7 @@ if [ ! -f "$data/febrl4b.csv" ]; then
 fi
 
 # 3. Passerelle, release build.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
-(cd "$repo" && cargo build --release --quiet -p passerelle-linkage --example evaluate)
-evaluate="$CARGO_TARGET_DIR/release/examples/evaluate"
+build_evaluate
 
 # 4. Synthetic registries (deterministic: seed 1).
 for n in 5k:5000 50k:50000 500k:500000 1m:1000000; do

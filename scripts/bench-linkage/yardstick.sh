@@ -16,17 +16,10 @@
 # Needs scikit-learn and pandas (installed into run.sh's virtual environment).
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo="$(cd "$here/../.." && pwd)"
-bench="${BENCH_DIR:-/tmp/passerelle-bench}"
-venv="${VENV_DIR:-/tmp/passerelle-bench-venv}"
-data="$bench/data"
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 "$venv/bin/python" -c 'import sklearn, pandas' 2>/dev/null ||
     "$venv/bin/pip" install --quiet scikit-learn pandas
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
-(cd "$repo" && cargo build --release --quiet -p passerelle-linkage --example evaluate)
-evaluate="$CARGO_TARGET_DIR/release/examples/evaluate"
+build_evaluate
 
 for name in "$@"; do
     csv="$data/$name.csv"

@@ -731,23 +731,29 @@ fn main() -> Res<()> {
             opts.config.pairs_min_probability = 0.0;
             let l = passerelle_linkage::link(&recs, &opts.config)?;
             let mut w = csv::Writer::from_path(out)?;
-            const FIELDS: [&str; 9] = [
-                "given_name",
-                "family_name",
-                "birth_date",
-                "sex",
-                "phone",
-                "document_number",
-                "nationality",
-                "city",
-                passerelle_linkage::explain::RELATIVES,
-            ];
-            let mut h: Vec<String> = ["a", "b", "same", "weight", "probability", "together"]
-                .iter()
-                .map(|x| x.to_string())
+            // The explanation's entries, named as the engine names them.
+            let fields: Vec<String> = (0..passerelle_linkage::compare::FIXED_FIELDS)
+                .map(|i| {
+                    passerelle_linkage::explain::field_name(
+                        passerelle_linkage::compare::Field::from_index(i),
+                        &[],
+                    )
+                })
+                .chain([passerelle_linkage::explain::RELATIVES.to_string()])
                 .collect();
-            h.push("swapped".into());
-            for f in FIELDS {
+            let mut h: Vec<String> = [
+                "a",
+                "b",
+                "same",
+                "weight",
+                "probability",
+                "together",
+                "swapped",
+            ]
+            .iter()
+            .map(|x| x.to_string())
+            .collect();
+            for f in &fields {
                 h.push(format!("level_{f}"));
                 h.push(format!("w_{f}"));
             }
@@ -764,8 +770,8 @@ fn main() -> Res<()> {
                     u8::from(l.clusters[p.a] == l.clusters[p.b]).to_string(),
                     u8::from(s.swapped).to_string(),
                 ];
-                for name in FIELDS {
-                    match s.explanation.iter().find(|f| f.field == name) {
+                for name in &fields {
+                    match s.explanation.iter().find(|f| &f.field == name) {
                         Some(f) => {
                             row.push(f.level.to_string());
                             row.push(format!("{:.3}", f.weight));

@@ -599,8 +599,12 @@ pub(crate) fn run_pairs(
         }
         None => params,
     };
-    let mut logs_of: HashMap<u64, [f64; 3]> = HashMap::with_capacity(counts.len());
-    for &p in &patterns {
+    // Every pattern seen: those EM counted, and those only the second round's pairs show.
+    let mut logs_of: HashMap<u64, [f64; 3]> = counts
+        .keys()
+        .map(|&p| (p, params.class_logs(&Comparison::levels_of(p))))
+        .collect();
+    for &p in &patterns[estimated..] {
         logs_of
             .entry(p)
             .or_insert_with(|| params.class_logs(&Comparison::levels_of(p)));

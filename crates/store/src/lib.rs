@@ -161,8 +161,8 @@ impl Store {
     /// connections gather statistics when they open (`pragma optimize`), so statistics
     /// taken while a table was nearly empty would still steer the plans after a million
     /// rows arrive (measured: search before create over 100,000 people just loaded, p95
-    /// 16.7 ms without the refresh, 3.0 ms with it). Bounded work (`analysis_limit`); on PostgreSQL an
-    /// `analyze`, which autovacuum would otherwise do later.
+    /// 16.7 ms without the refresh, 3.0 ms with it). Bounded work (`analysis_limit`); on
+    /// PostgreSQL an `analyze`, which autovacuum would otherwise do later.
     pub async fn refresh_statistics(&self) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
         match self.backend {
